@@ -1,0 +1,6 @@
+"""Bundled real spectra and synthetic spectra for tests and examples."""
+
+from ._base import load_lamost_samples, load_obafgkm, load_ofgk
+from ._synthetic import make_spectra
+
+__all__ = ["load_lamost_samples", "load_obafgkm", "load_ofgk", "make_spectra"]

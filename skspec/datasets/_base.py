@@ -98,7 +98,7 @@ _DOC = """Load the {what} ({n} real spectra, 2782 pixels).
     >>> spectra = {func}()
     >>> spectra.data.shape, spectra.data.dtype
     (({n}, 2782), dtype('float32'))
-    >>> list(spectra.target_names)
+    >>> spectra.target_names.tolist()
     {names}
     >>> spectra.wavelength[[0, -1]].round(1)
     <Quantity [3900.3, 7399.5] Angstrom>

@@ -1,0 +1,5 @@
+"""Transformers that prepare spectra: normalisation, resampling, degradation."""
+
+from ._normalize import FluxNormalizer
+
+__all__ = ["FluxNormalizer"]

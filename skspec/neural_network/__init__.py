@@ -1,0 +1,14 @@
+"""Recognition networks for spectra: RAC-Net and its scikit-learn classifier."""
+
+from ._classifier import PAPER_PARAMS, RACNetClassifier, RealValidSplit
+from ._racnet import ChannelAttention, RACNet, RACStage, fold_batchnorm
+
+__all__ = [
+    "PAPER_PARAMS",
+    "ChannelAttention",
+    "RACNet",
+    "RACNetClassifier",
+    "RACStage",
+    "RealValidSplit",
+    "fold_batchnorm",
+]

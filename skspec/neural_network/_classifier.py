@@ -1,0 +1,611 @@
+"""RACNetClassifier: RAC-Net as a scikit-learn classifier (a skorch net)."""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import contextmanager, nullcontext
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
+from skorch.dataset import get_len
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from torch.utils.data import Subset
+
+from ..utils import check_spectra, get_synthetic_mask
+from ..utils._torch import resolve_device
+from ._racnet import RACNet, fold_batchnorm
+
+__all__ = ["PAPER_PARAMS", "RACNetClassifier", "RealValidSplit"]
+
+#: The training recipe of Yang et al. (2021): Adam with learning rate 1e-4,
+#: early stopping once the validation loss has not improved for 5 epochs (best
+#: weights restored), a 7:3 stratified train/validation split, plain
+#: cross-entropy and unscaled input. ``max_epochs`` is not given in the paper;
+#: with this recipe training stops after about 15 epochs on the bundled data.
+#: Use ``RACNetClassifier.paper()`` or ``RACNetClassifier(**PAPER_PARAMS)``.
+PAPER_PARAMS = {
+    "lr": 1e-4,
+    "max_epochs": 200,
+    "batch_size": 32,
+    "patience": 5,
+    "valid_size": 0.3,
+    "class_weight": None,
+    "optimizer__weight_decay": 0.0,
+    "module__standardize": False,
+}
+
+
+class RealValidSplit:
+    """Stratified train/validation split that keeps synthetic rows in training.
+
+    Every synthetic row goes to training. Of the real rows, a fraction
+    ``valid_size`` of each class (rounded, at least one row of the class
+    left for training) goes to validation, so early stopping and the
+    validation scores are judged on real spectra only.
+
+    Parameters
+    ----------
+    valid_size : float, default=0.3
+        Fraction of the real rows of each class held out for validation.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffle within each class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.neural_network import RealValidSplit
+    >>> y = np.array([0] * 10 + [1] * 10)
+    >>> synthetic = np.arange(20) >= 15          # the last 5 rows are synthetic
+    >>> train, valid = RealValidSplit(0.3, random_state=0).split_indices(y, synthetic)
+    >>> len(valid), bool(synthetic[valid].any())
+    (5, False)
+    """
+
+    def __init__(self, valid_size: float = 0.3, random_state=None):
+        self.valid_size = valid_size
+        self.random_state = random_state
+
+    def split_indices(self, y, is_synthetic=None) -> tuple[np.ndarray, np.ndarray]:
+        """Return sorted ``(train_indices, valid_indices)`` for labels ``y``."""
+        y = np.asarray(y)
+        real = np.ones(len(y), dtype=bool) if is_synthetic is None else ~np.asarray(is_synthetic, dtype=bool)
+        rng = check_random_state(self.random_state)
+        valid = []
+        for label in np.unique(y):
+            rows = np.flatnonzero(real & (y == label))
+            n_valid = min(int(round(self.valid_size * len(rows))), len(rows) - 1)
+            if n_valid > 0:
+                valid.append(rng.permutation(rows)[:n_valid])
+        valid = np.sort(np.concatenate(valid)) if valid else np.array([], dtype=np.intp)
+        train = np.setdiff1d(np.arange(len(y)), valid)
+        return train, valid
+
+    def __call__(self, dataset, y=None, is_synthetic=None):
+        """skorch ``train_split`` protocol: return (train, valid) datasets."""
+        if y is None:
+            raise ValueError("RealValidSplit needs y to stratify the validation split")
+        train, valid = self.split_indices(y, is_synthetic)
+        if valid.size == 0:
+            raise ValueError(
+                f"valid_size={self.valid_size} leaves no real spectrum for validation "
+                f"({get_len(dataset)} rows); give more real spectra or set valid_size=None"
+            )
+        return Subset(dataset, train), Subset(dataset, valid)
+
+    def __repr__(self) -> str:
+        return f"RealValidSplit(valid_size={self.valid_size!r}, random_state={self.random_state!r})"
+
+
+def _valid_accuracy(net, X, y):
+    """Accuracy on skorch's encoded labels (``predict`` returns the strings)."""
+    proba = NeuralNetClassifier.predict_proba(net, X)
+    return float(np.mean(proba.argmax(axis=1) == np.asarray(y)))
+
+
+def _accepts(func, name: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+class RACNetClassifier(NeuralNetClassifier):
+    """RAC-Net spectrum classifier with a scikit-learn interface.
+
+    A skorch :class:`~skorch.NeuralNetClassifier` whose module defaults to
+    :class:`RACNet`, with sklearn conveniences skorch lacks: any labels
+    (strings too; ``classes_`` holds them sorted), float64 input, a
+    ``random_state``, ``device="auto"``, clear input errors, and a
+    validation split made of real spectra only.
+
+    ``n_features`` and ``n_classes`` of the module are taken from the data at
+    ``fit``. Other module settings go through ``module__*`` (for example
+    ``module__channels=(8, 16)``), as do skorch's ``optimizer__*``,
+    ``criterion__*``, ``callbacks__*``, ``iterator_train__*``.
+
+    **Synthetic rows never validate.** At the very start of ``fit`` the
+    classifier asks :func:`skspec.utils.get_synthetic_mask` whether ``X`` came
+    from an skspec sampler (which appends its synthetic rows after the real
+    ones and records it with :func:`skspec.utils.mark_synthetic`). In an
+    imblearn :class:`~imblearn.pipeline.Pipeline` with a sampler right before
+    this step that happens by itself. Outside a pipeline pass
+    ``fit(X, y, is_synthetic=mask)`` (boolean, one per row); it wins over the
+    recorded mask. The early-stopping validation split (:class:`RealValidSplit`)
+    then takes a stratified ``valid_size`` of the *real* rows only and puts
+    every synthetic row in training. The rows used are in
+    ``validation_indices_``. A step between the sampler and this classifier
+    that makes a new array (a transformer) loses the record; put
+    transformers before the sampler.
+
+    **Defaults.** The paper's recipe (``PAPER_PARAMS``, ``RACNetClassifier.paper()``)
+    underfits the small bundled data: it stops after ~15 epochs. The defaults
+    here (lr 1e-3, patience 10, up to 100 epochs, class-balanced cross-entropy,
+    per-spectrum standardised input) scored better on ``load_obafgkm()`` after
+    ``FluxNormalizer``, 5-fold GroupKFold over stars; see
+    ``benchmarks/results/racnet.md`` for the numbers.
+
+    Parameters
+    ----------
+    module : torch module class or instance, default=RACNet
+        The network; it must accept ``n_features`` and ``n_classes`` (filled
+        in from the data) or have them given as ``module__*``.
+    criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
+        The module returns logits; ``predict_proba`` applies softmax.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+    lr : float, default=1e-3
+        Learning rate (the paper uses 1e-4).
+    max_epochs : int, default=100
+        Upper bound on epochs; early stopping usually ends training sooner.
+    batch_size : int, default=32
+    patience : int or None, default=10
+        Stop once the validation loss (the training loss when ``valid_size``
+        is None) has not improved for this many epochs and restore the best
+        weights. None trains for ``max_epochs``.
+    valid_size : float in (0, 1) or None, default=0.3
+        Fraction of the real spectra of each class held out for early
+        stopping (the paper's 7:3 split). None: no internal validation.
+    class_weight : {"balanced"}, dict or None, default="balanced"
+        Weights of the cross-entropy per class; "balanced" uses
+        ``n_samples / (n_classes * count)`` over the training labels.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch shuffling and the validation
+        split. On CPU the same seed gives identical predictions. The global
+        torch random state is left untouched when it is set.
+    device : str or torch.device, default="auto"
+        "auto" picks CUDA when available, else the CPU.
+    verbose : int, default=0
+        1 prints skorch's per-epoch table (losses, validation accuracy).
+    train_split : callable or None, default=None
+        Leave None for :class:`RealValidSplit` driven by ``valid_size``. A
+        custom skorch split replaces it and does not know which rows are
+        synthetic.
+    classes : array-like or None, default=None
+        All labels, when some may be missing from a training set.
+    **kwargs
+        Passed to :class:`skorch.NeuralNetClassifier` (``module__*``,
+        ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    n_features_in_ : int
+        Pixels per spectrum seen at ``fit``.
+    label_encoder_ : LabelEncoder
+        Maps labels to the module's output indices.
+    class_weight_ : ndarray or None
+        Cross-entropy weight per class used in training.
+    validation_indices_ : ndarray or None
+        Rows of the ``fit`` input used for validation (all real).
+    module_ : RACNet
+        The trained network (best epoch when early stopping restored it).
+    history_ : skorch History
+        Per-epoch losses and validation accuracy.
+
+    Examples
+    --------
+    >>> from skspec.datasets import make_spectra
+    >>> from skspec.neural_network import RACNetClassifier
+    >>> X, y = make_spectra(80, 64, random_state=0)
+    >>> y = np.array(["F", "O"])[y]
+    >>> clf = RACNetClassifier(module__channels=(4, 8), max_epochs=3, random_state=0)
+    >>> clf.fit(X, y).classes_
+    array(['F', 'O'], dtype='<U1')
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> clf.attention_maps(X[:2]).shape
+    (2, 64)
+    """
+
+    _parameter_constraints: dict = {
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "valid_size": [Interval(Real, 0, 1, closed="neither"), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        module=RACNet,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr: float = 1e-3,
+        max_epochs: int = 100,
+        batch_size: int = 32,
+        patience: int | None = 10,
+        valid_size: float | None = 0.3,
+        class_weight="balanced",
+        random_state=None,
+        device="auto",
+        verbose: int = 0,
+        train_split=None,
+        classes=None,
+        **kwargs,
+    ):
+        kwargs.setdefault("module__standardize", True)
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            train_split=train_split,
+            classes=classes,
+            **kwargs,
+        )
+        self.patience = patience
+        self.valid_size = valid_size
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    @classmethod
+    def paper(cls, **params) -> "RACNetClassifier":
+        """A classifier with the paper's training recipe (``PAPER_PARAMS``).
+
+        Keyword arguments override the recipe.
+
+        Examples
+        --------
+        >>> from skspec.neural_network import RACNetClassifier
+        >>> clf = RACNetClassifier.paper(random_state=0)
+        >>> clf.lr, clf.patience, clf.valid_size
+        (0.0001, 5, 0.3)
+        """
+        return cls(**{**PAPER_PARAMS, **params})
+
+    # ------------------------------------------------------------------ device
+    @contextmanager
+    def _auto_device(self):
+        """Let skorch see a concrete device while ``device="auto"``."""
+        if not (isinstance(self.device, str) and self.device == "auto"):
+            yield
+            return
+        self.device = str(resolve_device("auto"))
+        try:
+            yield
+        finally:
+            self.device = "auto"
+
+    def __setstate__(self, state):
+        auto = state.get("device") == "auto"
+        if auto:
+            state["device"] = str(resolve_device("auto"))
+        super().__setstate__(state)
+        if auto:
+            self.device = "auto"
+
+    def load_params(self, *args, **kwargs):
+        """See :meth:`skorch.NeuralNet.load_params` (safe ``weights_only`` loading)."""
+        with self._auto_device():
+            return super().load_params(*args, **kwargs)
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        with self._auto_device():
+            yield from super().forward_iter(X, training=training, device=device)
+
+    # ---------------------------------------------------------- initialisation
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", EpochScoring(_valid_accuracy, name="valid_acc", lower_is_better=False)),
+        ]
+        if self.patience is not None:
+            monitor = "train_loss" if self._no_validation() else "valid_loss"
+            callbacks.append(
+                ("early_stopping", EarlyStopping(monitor=monitor, patience=self.patience, load_best=True))
+            )
+        callbacks.append(("print_log", PrintLog()))
+        return callbacks
+
+    def _no_validation(self) -> bool:
+        return self.train_split is None and self.valid_size is None
+
+    def initialize(self, n_features: int | None = None, classes=None):
+        """Build the module, criterion and optimizer.
+
+        ``fit`` calls this itself. To rebuild a trained classifier from saved
+        weights, call it with the data's shape first, then load the weights:
+        ``clf.initialize(n_features=2782, classes=["F", "G", "K", "O"])``
+        followed by ``clf.load_params(f_params=...)`` or
+        ``clf.module_.load_state_dict(state_dict)``.
+        """
+        if n_features is not None:
+            self.n_features_in_ = int(n_features)
+        if classes is not None:
+            self.label_encoder_ = LabelEncoder().fit(np.asarray(classes))
+        with self._auto_device():
+            return super().initialize()
+
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        target = type(self.module) if isinstance(self.module, torch.nn.Module) else self.module
+        if hasattr(self, "n_features_in_") and _accepts(target, "n_features"):
+            kwargs.setdefault("n_features", self.n_features_in_)
+        if hasattr(self, "label_encoder_") and _accepts(target, "n_classes"):
+            kwargs.setdefault("n_classes", len(self.label_encoder_.classes_))
+        if target is RACNet and "n_features" not in kwargs:
+            raise ValueError(
+                "RACNetClassifier does not know the spectrum length yet: call fit(X, y) "
+                "or initialize(n_features=..., classes=...)"
+            )
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def initialize_criterion(self):
+        kwargs = self.get_params_for("criterion")
+        weight = getattr(self, "class_weight_", None)
+        if weight is not None and "weight" not in kwargs:
+            kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+        return self
+
+    @property
+    def classes_(self):
+        if hasattr(self, "label_encoder_"):
+            return self.label_encoder_.classes_
+        return super().classes_
+
+    # --------------------------------------------------------------- training
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Split into training and validation sets, validation real only."""
+        if self.train_split is not None:
+            return super().get_split_datasets(X, y, **fit_params)
+        dataset = self.get_dataset(X, y)
+        self.validation_indices_ = None
+        if self.valid_size is None:
+            return dataset, None
+        split = RealValidSplit(self.valid_size, random_state=getattr(self, "_split_seed_", None))
+        train, valid = split(dataset, y, is_synthetic=getattr(self, "_is_synthetic_", None))
+        self.validation_indices_ = np.asarray(valid.indices)
+        return train, valid
+
+    def _check_synthetic(self, mask, n_samples: int):
+        if mask is None:
+            return None
+        mask = np.asarray(mask)
+        if mask.dtype != bool or mask.shape != (n_samples,):
+            raise ValueError(
+                f"is_synthetic must be a boolean array of shape ({n_samples},), "
+                f"got dtype {mask.dtype} and shape {mask.shape}"
+            )
+        return mask
+
+    def _prepare_fit(self, X, y, is_synthetic, reset: bool = True):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {k: getattr(self, k) for k in self._parameter_constraints},
+            caller_name=type(self).__name__,
+        )
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=False, ensure_min_samples=2
+        )
+        check_spectra(X)
+        check_classification_targets(y)
+        self._check_n_features(X)
+        return X.astype(np.float32, copy=False), y, self._check_synthetic(is_synthetic, len(X))
+
+    def fit(self, X, y, **fit_params):
+        """Fit RAC-Net on spectra ``X`` (n_spectra, n_pixels) and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+            Flux; float64 is cast to float32.
+        y : array-like of shape (n_spectra,)
+            Labels of any type (e.g. "O", "B", ...).
+        is_synthetic : array-like of bool, shape (n_spectra,), optional
+            Which rows are synthetic (kept out of the validation split).
+            Defaults to what an skspec sampler recorded for ``X``.
+        **fit_params
+            Passed on to skorch (and the module's ``forward``).
+
+        Returns
+        -------
+        self : RACNetClassifier
+        """
+        synthetic = get_synthetic_mask(X)  # first: the record is tied to this very array
+        explicit = fit_params.pop("is_synthetic", None)
+        if explicit is not None:
+            synthetic = explicit
+        reset = not (self.warm_start and self.initialized_)
+        X, y, synthetic = self._prepare_fit(X, y, synthetic, reset=reset)
+        if reset:
+            self.label_encoder_ = LabelEncoder().fit(y if self.classes is None else np.asarray(self.classes))
+        classes = self.label_encoder_.classes_
+        unknown = np.setdiff1d(np.unique(y), classes)
+        if unknown.size:
+            raise ValueError(f"y holds labels {unknown.tolist()} not in classes {classes.tolist()}")
+        if len(classes) < 2:
+            raise ValueError(
+                f"y holds a single class ({classes[0]!r}); RACNetClassifier needs at least 2 classes"
+            )
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+        self.class_weight_ = self._class_weight(y)
+
+        rng = check_random_state(self.random_state)
+        torch_seed, self._split_seed_ = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
+        self._is_synthetic_ = synthetic
+        try:
+            with self._auto_device(), self._seeded(torch_seed):
+                if reset:
+                    self.initialize()
+                super().partial_fit(X, y_enc, _routing_method="fit", **fit_params)
+        finally:
+            del self._is_synthetic_, self._split_seed_
+        return self
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train further on ``(X, y)`` (the labels must be among ``classes_``)."""
+        if not self.initialized_:
+            return self.fit(X, y, **fit_params)
+        synthetic = get_synthetic_mask(X)
+        explicit = fit_params.pop("is_synthetic", None)
+        X, y, synthetic = self._prepare_fit(X, y, explicit if explicit is not None else synthetic, reset=False)
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+        rng = check_random_state(self.random_state)
+        torch_seed, self._split_seed_ = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
+        self._is_synthetic_ = synthetic
+        try:
+            with self._auto_device(), self._seeded(torch_seed):
+                super().partial_fit(X, y_enc, **fit_params)
+        finally:
+            del self._is_synthetic_, self._split_seed_
+        return self
+
+    def _seeded(self, seed: int):
+        if self.random_state is None:
+            return nullcontext()
+        return _TorchSeed(seed, self.device)
+
+    def _class_weight(self, y):
+        if self.class_weight is None:
+            return None
+        classes = self.label_encoder_.classes_
+        if isinstance(self.class_weight, dict):
+            return np.array([float(self.class_weight.get(c, 1.0)) for c in classes])
+        present = np.unique(y)
+        weight = np.ones(len(classes))
+        weight[np.searchsorted(classes, present)] = compute_class_weight("balanced", classes=present, y=y)
+        return weight
+
+    # ------------------------------------------------------------- prediction
+    def _check_n_features(self, X):
+        expected = getattr(self, "n_features_in_", None)
+        if expected is not None and X.shape[1] != expected:
+            raise ValueError(
+                f"X has {X.shape[1]} pixels per spectrum but {type(self).__name__} was fitted "
+                f"on {expected}: expected {expected} features, got {X.shape[1]}"
+            )
+
+    def _check_X_predict(self, X) -> np.ndarray:
+        check_is_fitted(self, ["module_", "label_encoder_"])
+        X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
+        self._check_n_features(X)
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=False)
+        check_spectra(X)
+        return X.astype(np.float32, copy=False)
+
+    def _inference_module(self) -> torch.nn.Module:
+        """The module for prediction: batch norm folded into the convolutions."""
+        if isinstance(self.module_, RACNet):
+            return fold_batchnorm(self.module_)
+        return self.module_.eval()
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (softmax of the logits), shape (n_spectra, n_classes).
+
+        Runs in ``torch.inference_mode`` with batch norm folded into the
+        convolutions (same argmax, probabilities within 1e-5 of the plain
+        evaluation-mode net; see ``benchmarks/bench_racnet.py``).
+        """
+        X = self._check_X_predict(X)
+        nonlin = self._get_predict_nonlinearity()
+        module = self._inference_module()
+        batch = max(int(self.batch_size), 256)
+        out = []
+        with self._auto_device(), torch.inference_mode():
+            device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            for start in range(0, len(X), batch):
+                xb = torch.from_numpy(X[start : start + batch]).to(device)
+                out.append(nonlin(module(xb)).float().cpu())
+        return torch.cat(out).numpy() if out else np.empty((0, len(self.classes_)), dtype=np.float32)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted labels (from ``classes_``)."""
+        return self.label_encoder_.inverse_transform(self.predict_proba(X).argmax(axis=1))
+
+    def attention_maps(self, X, target=None) -> np.ndarray:
+        """Importance of each pixel for the decision, shape (n_spectra, n_pixels).
+
+        Gradient x input: the gradient of the logit of ``target`` (default: each
+        spectrum's predicted class) with respect to the input flux, times the
+        flux, in absolute value and scaled so that each spectrum's maximum is
+        1. High values mark the wavelengths that drive the decision; plot them
+        with :func:`skspec.plotting.plot_attention`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+        target : label or None
+            Class whose logit is explained; None uses the predicted class.
+        """
+        X = self._check_X_predict(X)
+        module = self.module_
+        was_training = module.training
+        module.eval()
+        maps = []
+        try:
+            with self._auto_device(), torch.enable_grad():
+                device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+                for start in range(0, len(X), int(self.batch_size)):
+                    xb = torch.from_numpy(X[start : start + int(self.batch_size)]).to(device).requires_grad_(True)
+                    logits = module(xb)
+                    if target is None:
+                        idx = logits.argmax(dim=1)
+                    else:
+                        idx = torch.full((len(xb),), int(self.label_encoder_.transform([target])[0]), device=device)
+                    (grad,) = torch.autograd.grad(logits.gather(1, idx[:, None]).sum(), xb)
+                    maps.append((grad * xb).abs().detach().cpu())
+        finally:
+            module.train(was_training)
+        maps = torch.cat(maps).numpy()
+        peak = maps.max(axis=1, keepdims=True)
+        return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
+
+
+class _TorchSeed:
+    """Seed torch inside the block and restore the global random state after."""
+
+    def __init__(self, seed: int, device):
+        self.seed = seed
+        self.cuda = isinstance(device, str) and device.startswith("cuda") and torch.cuda.is_available()
+
+    def __enter__(self):
+        devices = [torch.cuda.current_device()] if self.cuda else []
+        self._fork = torch.random.fork_rng(devices=devices)
+        self._fork.__enter__()
+        torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        return self._fork.__exit__(*exc)

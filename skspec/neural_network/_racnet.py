@@ -1,0 +1,196 @@
+"""RAC-Net: a 1-D residual CNN with channel attention (Zou et al. 2020).
+
+The recognition model of Yang et al. (2021), sections "Residual Networks" and
+"Attention Mechanism": stages of three 1-D convolutions with a channel
+attention block and a 1x1 residual shortcut, each stage halving the
+wavelength axis, then a two-layer fully connected head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["RACNet", "ChannelAttention", "RACStage", "fold_batchnorm"]
+
+
+def _pooled_length(n_pixels: int, n_stages: int) -> int:
+    """Length of the wavelength axis after ``n_stages`` stages.
+
+    Each stage halves the axis (floor) with ``MaxPool1d(2)``, but pooling
+    stops once the axis is a single pixel, so any input length works.
+    """
+    length = n_pixels
+    for _ in range(n_stages):
+        if length >= 2:
+            length //= 2
+    return length
+
+
+class ChannelAttention(nn.Module):
+    """Channel attention over a 1-D feature map (the paper's Figure 6).
+
+    A 1x1 convolution makes ``c`` channels; their global max and average
+    over wavelength are concatenated (``2c``), a fully connected layer and a
+    sigmoid give one weight per channel, and the weights, repeated along
+    wavelength, multiply the feature map.
+
+    Parameters
+    ----------
+    channels : int
+        Number of channels ``c``.
+    """
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv = nn.Conv1d(channels, channels, kernel_size=1)
+        self.fc = nn.Linear(2 * channels, channels)
+
+    def weights(self, h: torch.Tensor) -> torch.Tensor:
+        """Attention weights of shape (batch, channels) for the map ``h``."""
+        pooled = torch.cat([h.amax(dim=-1), h.mean(dim=-1)], dim=1)
+        return torch.sigmoid(self.fc(pooled))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.conv(x)
+        return h * self.weights(h).unsqueeze(-1)
+
+
+class RACStage(nn.Module):
+    """One RAC-Net stage: conv-BN-ReLU, conv-BN-ReLU, conv-ReLU, attention,
+    plus a 1x1 shortcut, ReLU and max-pooling by 2.
+
+    Batch norm sits between each of the first two convolutions and its ReLU,
+    so that in evaluation it can be folded into the convolution
+    (:func:`fold_batchnorm`).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv1d(in_channels, out_channels, 3, padding=1)
+        self.bn1 = nn.BatchNorm1d(out_channels)
+        self.conv2 = nn.Conv1d(out_channels, out_channels, 3, padding=1)
+        self.bn2 = nn.BatchNorm1d(out_channels)
+        self.conv3 = nn.Conv1d(out_channels, out_channels, 3, padding=1)
+        self.attention = ChannelAttention(out_channels)
+        self.shortcut = nn.Conv1d(in_channels, out_channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.relu(self.bn1(self.conv1(x)))
+        h = F.relu(self.bn2(self.conv2(h)))
+        h = self.attention(F.relu(self.conv3(h)))
+        h = F.relu(h + self.shortcut(x))
+        if h.shape[-1] >= 2:  # stop pooling once the axis is one pixel
+            h = F.max_pool1d(h, 2)
+        return h
+
+
+class RACNet(nn.Module):
+    """Residual + channel-attention 1-D CNN for spectra (RAC-Net).
+
+    Input is 2-D ``(batch, n_pixels)``; ``forward`` adds the channel axis and
+    returns class logits ``(batch, n_classes)``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of pixels per spectrum. Any length >= 1 works: each stage
+        halves the axis (floor) and pooling stops once it is one pixel.
+    n_classes : int
+        Number of classes (logits returned).
+    channels : sequence of int, default=(16, 16, 32, 32, 64, 64, 128, 128)
+        Output channels of each stage; its length is the number of stages.
+    hidden : int, default=128
+        Width of the hidden fully connected layer.
+    standardize : bool, default=False
+        Subtract each spectrum's mean and divide by its standard deviation
+        before the first stage (makes the net blind to the flux scale).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skspec.neural_network import RACNet
+    >>> net = RACNet(3700, 4)
+    >>> sum(p.numel() for p in net.parameters())
+    756612
+    >>> net(torch.zeros(2, 3700)).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_classes: int,
+        *,
+        channels: Sequence[int] = (16, 16, 32, 32, 64, 64, 128, 128),
+        hidden: int = 128,
+        standardize: bool = False,
+    ):
+        super().__init__()
+        if int(n_features) < 1:
+            raise ValueError(f"n_features must be >= 1, got {n_features}")
+        if int(n_classes) < 2:
+            raise ValueError(f"n_classes must be >= 2, got {n_classes}")
+        channels = tuple(int(c) for c in channels)
+        if not channels or min(channels) < 1:
+            raise ValueError(f"channels must be a non-empty sequence of positive ints, got {channels}")
+        self.n_features = int(n_features)
+        self.n_classes = int(n_classes)
+        self.channels = channels
+        self.standardize = bool(standardize)
+        ins = (1,) + channels[:-1]
+        self.stages = nn.ModuleList(RACStage(i, o) for i, o in zip(ins, channels))
+        n_flat = channels[-1] * _pooled_length(self.n_features, len(channels))
+        self.head = nn.Sequential(nn.Linear(n_flat, hidden), nn.ReLU(), nn.Linear(hidden, self.n_classes))
+
+    def features(self, X: torch.Tensor) -> torch.Tensor:
+        """Flattened output of the last stage, shape (batch, n_flat)."""
+        if X.ndim != 2:
+            raise ValueError(f"RACNet expects 2-D input (batch, n_pixels), got shape {tuple(X.shape)}")
+        if X.shape[1] != self.n_features:
+            raise ValueError(f"RACNet expected {self.n_features} features, got {X.shape[1]}")
+        if self.standardize:
+            X = (X - X.mean(dim=1, keepdim=True)) / (X.std(dim=1, keepdim=True) + 1e-8)
+        h = X.unsqueeze(1)
+        for stage in self.stages:
+            h = stage(h)
+        return h.flatten(1)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(X))
+
+
+def fold_batchnorm(net: RACNet) -> RACNet:
+    """Fold each evaluation-mode batch norm into the convolution before it.
+
+    Returns a new network (the input is untouched) whose batch norms are
+    identities and whose ``conv1``/``conv2`` weights and biases absorb the
+    running statistics. Outputs equal the evaluation-mode outputs of
+    ``net`` up to float rounding; use it for inference only.
+
+    Examples
+    --------
+    >>> import copy, torch
+    >>> from skspec.neural_network import RACNet, fold_batchnorm
+    >>> net = RACNet(64, 2, channels=(4, 4)).eval()
+    >>> X = torch.randn(3, 64)
+    >>> torch.allclose(fold_batchnorm(net)(X), net(X), atol=1e-5)
+    True
+    """
+    import copy
+
+    fused = copy.deepcopy(net).eval()
+    with torch.no_grad():
+        for stage in fused.stages:
+            for conv_name, bn_name in (("conv1", "bn1"), ("conv2", "bn2")):
+                conv, bn = getattr(stage, conv_name), getattr(stage, bn_name)
+                if isinstance(bn, nn.Identity):
+                    continue
+                scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+                conv.weight.mul_(scale[:, None, None])
+                conv.bias.copy_((conv.bias - bn.running_mean) * scale + bn.bias)
+                setattr(stage, bn_name, nn.Identity())
+    return fused

@@ -1,0 +1,15 @@
+"""Survey-scale prediction: classify millions of spectrum files into a catalogue.
+
+- :func:`predict_files`: files, folders, globs or lists of paths -> a csv,
+  fits or parquet catalogue, read by a pool of worker processes, classified in
+  batches, with bounded memory and resumable.
+- :func:`predict_bag`: the same rows from a :mod:`dask.bag` of paths, for a
+  Dask cluster (local, SLURM/PBS via dask-jobqueue, Kubernetes).
+
+Save and load models with :func:`skspec.save_model` / :func:`skspec.load_model`.
+"""
+
+from ._dask import predict_bag
+from ._predict import FLAGS, catalogue_columns, iter_paths, predict_files
+
+__all__ = ["FLAGS", "catalogue_columns", "iter_paths", "predict_bag", "predict_files"]

@@ -1,0 +1,42 @@
+"""Evaluation of generators and recognisers of rare spectra.
+
+- GAN-train / GAN-test (Shmelkov et al. 2018), as functions and as
+  cross-validatable estimators: :func:`gan_train_score`, :func:`gan_test_score`,
+  :class:`GANTrainEvaluation`, :class:`GANTestEvaluation`.
+- Recognition of one class: :func:`make_recognition_scorers`,
+  :func:`cross_val_confusion_matrix`, :func:`scores_from_confusion`.
+- Fidelity of generated spectra: :func:`frechet_distance`,
+  :func:`precision_recall_density_coverage`, :func:`memorisation_check`,
+  :func:`equivalent_widths`, :func:`compare_equivalent_widths`.
+"""
+
+from ._fidelity import frechet_distance, memorisation_check, precision_recall_density_coverage
+from ._gan import (
+    GANTestEvaluation,
+    GANTrainEvaluation,
+    feasible_nu,
+    gan_test_score,
+    gan_train_score,
+    generate_minority,
+)
+from ._lines import O_STAR_LINES, air_to_vacuum, compare_equivalent_widths, equivalent_widths
+from ._scorers import cross_val_confusion_matrix, make_recognition_scorers, scores_from_confusion
+
+__all__ = [
+    "GANTestEvaluation",
+    "GANTrainEvaluation",
+    "O_STAR_LINES",
+    "air_to_vacuum",
+    "compare_equivalent_widths",
+    "cross_val_confusion_matrix",
+    "equivalent_widths",
+    "feasible_nu",
+    "frechet_distance",
+    "gan_test_score",
+    "gan_train_score",
+    "generate_minority",
+    "make_recognition_scorers",
+    "memorisation_check",
+    "precision_recall_density_coverage",
+    "scores_from_confusion",
+]

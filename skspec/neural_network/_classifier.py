@@ -457,7 +457,7 @@ class RACNetClassifier(NeuralNetClassifier):
             raise ValueError(f"y holds labels {unknown.tolist()} not in classes {classes.tolist()}")
         if len(classes) < 2:
             raise ValueError(
-                f"y holds a single class ({classes[0]!r}); RACNetClassifier needs at least 2 classes"
+                f"y holds a single class ({classes[0].tolist()!r}); RACNetClassifier needs at least 2 classes"
             )
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         self.class_weight_ = self._class_weight(y)
@@ -552,7 +552,8 @@ class RACNetClassifier(NeuralNetClassifier):
 
     def predict(self, X) -> np.ndarray:
         """Predicted labels (from ``classes_``)."""
-        return self.label_encoder_.inverse_transform(self.predict_proba(X).argmax(axis=1))
+        proba = self.predict_proba(X)  # checks that the net is fitted
+        return self.label_encoder_.inverse_transform(proba.argmax(axis=1))
 
     def attention_maps(self, X, target=None) -> np.ndarray:
         """Importance of each pixel for the decision, shape (n_spectra, n_pixels).

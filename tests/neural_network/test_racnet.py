@@ -1,0 +1,86 @@
+"""The RACNet torch module: shapes, parameter count, any input length, BN folding."""
+
+import numpy as np
+import pytest
+import torch
+
+from skspec.neural_network import ChannelAttention, RACNet, fold_batchnorm
+
+
+def n_params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_default_parameter_count_matches_paper_scale():
+    # the paper's RAC-Net: ~0.76 M parameters at 3,700 pixels with 8 stages
+    net = RACNet(3700, 4)
+    assert n_params(net) == 756_612
+    assert len(net.stages) == 8
+    assert [s.conv3.out_channels for s in net.stages] == [16, 16, 32, 32, 64, 64, 128, 128]
+    assert net.head[0].in_features == 128 * 14  # 3700 halved 8 times (floor)
+
+
+def test_forward_2d_in_logits_out():
+    net = RACNet(64, 3, channels=(4, 8))
+    out = net(torch.randn(5, 64))
+    assert out.shape == (5, 3)
+    assert out.dtype == torch.float32
+
+
+@pytest.mark.parametrize("n_pixels", [1, 2, 3, 7, 33])
+def test_any_length_works(n_pixels):
+    # pooling stops once the axis is one pixel, so even tiny inputs pass 8 stages
+    net = RACNet(n_pixels, 2)
+    assert net(torch.randn(2, n_pixels)).shape == (2, 2)
+
+
+def test_wrong_input_shape_is_named():
+    net = RACNet(64, 2, channels=(4,))
+    with pytest.raises(ValueError, match="expected 64 features, got 60"):
+        net(torch.randn(2, 60))
+    with pytest.raises(ValueError, match="2-D input"):
+        net(torch.randn(2, 1, 64))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_features": 0, "n_classes": 2}, "n_features"),
+    ({"n_features": 8, "n_classes": 1}, "n_classes"),
+    ({"n_features": 8, "n_classes": 2, "channels": ()}, "channels"),
+])
+def test_bad_constructor_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        RACNet(**kwargs)
+
+
+def test_channel_attention_weights_in_unit_interval_and_scale_channels():
+    torch.manual_seed(0)
+    att = ChannelAttention(6)
+    x = torch.randn(3, 6, 20)
+    w = att.weights(att.conv(x))
+    assert w.shape == (3, 6)
+    assert (w > 0).all() and (w < 1).all()
+    torch.testing.assert_close(att(x), att.conv(x) * w[:, :, None])
+
+
+def test_standardize_makes_output_scale_invariant():
+    torch.manual_seed(0)
+    net = RACNet(32, 2, channels=(4,), standardize=True).eval()
+    x = torch.rand(4, 32) + 0.5
+    torch.testing.assert_close(net(x), net(1000 * x), atol=1e-4, rtol=1e-4)
+
+
+def test_fold_batchnorm_equals_eval_after_training():
+    torch.manual_seed(0)
+    net = RACNet(64, 3, channels=(4, 8))
+    opt = torch.optim.Adam(net.parameters(), 1e-2)
+    x = torch.randn(16, 64).cumsum(1)
+    for _ in range(5):  # move BN statistics and affine params away from the identity
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x), torch.arange(16) % 3).backward()
+        opt.step()
+    net.eval()
+    fused = fold_batchnorm(net)
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in fused.modules())
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in net.modules())  # input untouched
+    with torch.no_grad():
+        np.testing.assert_allclose(fused(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)

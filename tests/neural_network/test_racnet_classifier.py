@@ -1,0 +1,261 @@
+"""RACNetClassifier: sklearn behaviour, determinism, persistence, bad input."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from skspec.datasets import make_spectra
+from skspec.neural_network import PAPER_PARAMS, RACNetClassifier
+
+TINY = {"module__channels": (4, 4), "max_epochs": 2, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def letters():
+    """80 spectra of 64 pixels, four string classes."""
+    X, y = make_spectra(80, 64, n_classes=4, random_state=0)
+    return X, np.array(["O", "F", "G", "K"])[y]
+
+
+@pytest.fixture(scope="module")
+def fitted(letters):
+    X, y = letters
+    return RACNetClassifier(**TINY).fit(X, y)
+
+
+def test_string_labels_and_shapes(fitted, letters):
+    X, y = letters
+    assert fitted.classes_.tolist() == ["F", "G", "K", "O"]
+    assert fitted.n_features_in_ == 64
+    proba = fitted.predict_proba(X)
+    assert proba.shape == (80, 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    pred = fitted.predict(X)
+    assert set(pred) <= set(fitted.classes_)
+    np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
+    assert 0.0 <= fitted.score(X, y) <= 1.0
+    assert fitted.module_.n_features == 64 and fitted.module_.n_classes == 4
+
+
+def test_module_params_reach_the_module(fitted):
+    assert fitted.module_.channels == (4, 4)
+    assert len(fitted.module_.stages) == 2
+
+
+def test_float64_input_gives_float32_results(fitted, letters):
+    X, _ = letters
+    np.testing.assert_array_equal(fitted.predict_proba(X.astype(np.float64)), fitted.predict_proba(X))
+
+
+def test_same_seed_same_model_and_global_rng_untouched(letters):
+    X, y = letters
+    torch.manual_seed(123)
+    expected_draw = torch.rand(3)
+    torch.manual_seed(123)
+    a = RACNetClassifier(**TINY).fit(X, y)
+    np.testing.assert_array_equal(torch.rand(3), expected_draw)  # fit did not consume the global stream
+    b = RACNetClassifier(**TINY).fit(X.astype(np.float64), list(y))
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_array_equal(a.validation_indices_, b.validation_indices_)
+    c = RACNetClassifier(**{**TINY, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_optimised_predict_matches_plain_eval(fitted, letters):
+    # predict_proba folds batch norm into the convolutions; same answers as skorch's path
+    X, _ = letters
+    plain = torch.softmax(fitted.forward(X), dim=1).numpy()
+    fast = fitted.predict_proba(X)
+    np.testing.assert_allclose(fast, plain, atol=1e-5)
+    np.testing.assert_array_equal(fast.argmax(1), plain.argmax(1))
+
+
+def test_clone_and_pickle(fitted, letters):
+    X, _ = letters
+    fresh = clone(fitted)
+    assert fresh.get_params()["module__channels"] == (4, 4)
+    assert not hasattr(fresh, "label_encoder_")
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.device == "auto"
+    np.testing.assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+    assert restored.classes_.tolist() == ["F", "G", "K", "O"]
+
+
+def test_save_load_params_round_trip(fitted, letters, tmp_path):
+    X, _ = letters
+    path = tmp_path / "racnet.pt"
+    fitted.save_params(f_params=path)
+    params = {k: v for k, v in fitted.get_params(deep=False).items() if k != "_params_to_validate"}
+    rebuilt = RACNetClassifier(**params)
+    rebuilt.initialize(n_features=64, classes=fitted.classes_)
+    rebuilt.load_params(f_params=path)  # skorch loads with torch.load(weights_only=True)
+    np.testing.assert_array_equal(rebuilt.predict_proba(X), fitted.predict_proba(X))
+    np.testing.assert_array_equal(rebuilt.predict(X), fitted.predict(X))
+    # the file is a plain state_dict: safe loading works by hand too
+    state = torch.load(path, weights_only=True)
+    by_hand = RACNetClassifier(**params).initialize(n_features=64, classes=list("FGKO"))
+    by_hand.module_.load_state_dict(state)
+    np.testing.assert_array_equal(by_hand.predict(X), fitted.predict(X))
+
+
+def test_initialize_without_data_says_what_to_do():
+    with pytest.raises(ValueError, match="initialize\\(n_features"):
+        RACNetClassifier().initialize()
+
+
+def test_grid_search_over_width(letters):
+    X, y = letters
+    grid = GridSearchCV(
+        RACNetClassifier(**TINY), {"module__channels": [(2,), (4, 4)]}, cv=2, error_score="raise"
+    ).fit(X, y)
+    assert grid.best_params_["module__channels"] in [(2,), (4, 4)]
+    assert len(grid.cv_results_["mean_test_score"]) == 2
+    assert grid.predict(X[:3]).shape == (3,)
+
+
+def test_cross_val_score(letters):
+    X, y = letters
+    scores = cross_val_score(RACNetClassifier(**TINY), X, y, cv=2)
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_pipeline_with_normalizer_and_over_sampler():
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+
+    from skspec.preprocessing import FluxNormalizer
+
+    X, y = make_spectra(60, 64, weights=[0.85, 0.15], random_state=1)
+    X = X + 1.0  # positive flux like real spectra
+    y = np.array(["F", "O"])[y]
+    pipe = make_pipeline(FluxNormalizer(), RandomOverSampler(random_state=0), RACNetClassifier(**TINY))
+    pipe.fit(X, y)
+    assert pipe.predict(X).shape == (60,)
+    assert pipe.classes_.tolist() == ["F", "O"]
+
+
+def test_class_weight_balanced(letters):
+    X, y = letters
+    y = y.copy()
+    y[:60] = "F"  # F dominant
+    clf = RACNetClassifier(**TINY).fit(X, y)
+    counts = np.array([np.sum(y == c) for c in clf.classes_])
+    np.testing.assert_allclose(clf.class_weight_, len(y) / (len(counts) * counts))
+    np.testing.assert_allclose(clf.criterion_.weight.numpy(), clf.class_weight_, rtol=1e-6)
+    plain = RACNetClassifier(**TINY, class_weight=None).fit(X, y)
+    assert plain.class_weight_ is None and plain.criterion_.weight is None
+
+
+def test_paper_preset(letters):
+    X, y = letters
+    clf = RACNetClassifier.paper(module__channels=(4,), max_epochs=2, random_state=0)
+    for key, value in PAPER_PARAMS.items():
+        if key != "max_epochs":
+            assert clf.get_params()[key] == value
+    assert clf.lr == 1e-4 and clf.patience == 5 and clf.valid_size == 0.3
+    clf.fit(X, y)
+    early = dict(clf.callbacks_)["early_stopping"]
+    assert early.patience == 5 and early.load_best and early.monitor == "valid_loss"
+
+
+def test_early_stopping_stops_and_restores_best(letters):
+    X, y = letters
+    clf = RACNetClassifier(module__channels=(4,), lr=0.5, max_epochs=30, patience=2, random_state=0).fit(X, y)
+    losses = clf.history[:, "valid_loss"]
+    assert len(losses) < 30
+    best = int(np.argmin(losses))
+    assert len(losses) == best + 1 + 2  # stopped `patience` epochs after the best
+    # the restored weights give the best epoch's validation loss
+    Xv, yv = X[clf.validation_indices_], y[clf.validation_indices_]
+    logits = clf.forward(Xv)
+    target = torch.as_tensor(clf.label_encoder_.transform(yv))
+    loss = clf.criterion_(logits, target).item()
+    assert loss == pytest.approx(losses[best], rel=1e-4)
+
+
+def test_no_validation_split(letters):
+    X, y = letters
+    clf = RACNetClassifier(**TINY, valid_size=None).fit(X, y)
+    assert clf.validation_indices_ is None
+    assert dict(clf.callbacks_)["early_stopping"].monitor == "train_loss"
+    assert "valid_loss" not in clf.history[-1]
+
+
+def test_partial_fit_continues(fitted, letters):
+    X, y = letters
+    clf = pickle.loads(pickle.dumps(fitted))
+    n_epochs = len(clf.history)
+    clf.partial_fit(X, y)
+    assert len(clf.history) == n_epochs + TINY["max_epochs"]
+
+
+def test_attention_maps(fitted, letters):
+    X, _ = letters
+    maps = fitted.attention_maps(X[:5])
+    assert maps.shape == (5, 64)
+    assert np.all(maps >= 0) and np.allclose(maps.max(axis=1), 1.0)
+    other = fitted.attention_maps(X[:5], target="O")
+    assert other.shape == (5, 64)
+    assert not fitted.module_.training
+
+
+# ---------------------------------------------------------------- bad input
+def test_nan_in_X_names_row(letters):
+    X, y = letters
+    X = X.copy()
+    X[7, 3] = np.nan
+    with pytest.raises(ValueError, match="row 7"):
+        RACNetClassifier(**TINY).fit(X, y)
+
+
+def test_nan_at_predict_names_row(fitted, letters):
+    X = letters[0][:4].copy()
+    X[2, 0] = np.inf
+    with pytest.raises(ValueError, match="row 2"):
+        fitted.predict(X)
+
+
+def test_wrong_n_features_at_predict(fitted, letters):
+    with pytest.raises(ValueError, match="expected 64 features, got 60"):
+        fitted.predict(letters[0][:, :60])
+
+
+def test_single_class(letters):
+    X, _ = letters
+    with pytest.raises(ValueError, match="single class \\('O'\\)"):
+        RACNetClassifier(**TINY).fit(X, np.full(len(X), "O"))
+
+
+def test_one_dimensional_X(letters):
+    X, y = letters
+    with pytest.raises(ValueError, match="2D array"):
+        RACNetClassifier(**TINY).fit(X[0], y[:1])
+
+
+def test_bad_parameter(letters):
+    X, y = letters
+    with pytest.raises(ValueError, match="valid_size"):
+        RACNetClassifier(**TINY, valid_size=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="class_weight"):
+        RACNetClassifier(**TINY, class_weight="auto").fit(X, y)
+
+
+def test_predict_before_fit():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        RACNetClassifier().predict(np.zeros((2, 8), dtype=np.float32))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_auto_device_uses_cuda(letters):
+    X, y = letters
+    clf = RACNetClassifier(**TINY).fit(X, y)
+    assert next(clf.module_.parameters()).is_cuda
+    assert clf.device == "auto"
+    assert clf.predict(X).shape == (80,)

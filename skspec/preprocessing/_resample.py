@@ -1,0 +1,349 @@
+"""Put spectra on one wavelength grid (flux-conserving or linear), masking bad pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
+
+from ..utils._validation import check_wavelength, first_bad_rows
+
+__all__ = ["WavelengthResampler", "default_grid", "resample_spectrum"]
+
+#: The grid of the bundled tables: log10(lambda / A) = 3.5682 + 1e-4 k, k = 229..3010.
+#: It is aligned to LAMOST's pixels (COEFF0 = 3.5682, COEFF1 = 1e-4), vacuum.
+_GRID_LOG10_START = 3.5682
+_GRID_LOG10_STEP = 1e-4
+_GRID_K = (229, 3011)
+
+
+def default_grid() -> np.ndarray:
+    """The skspec grid in vacuum Angstrom (2782 pixels, 3900.3 to 7399.5 A).
+
+    ``log10(lambda) = 3.5682 + 1e-4 k`` for ``k = 229 ... 3010``: the grid of
+    :func:`skspec.datasets.load_obafgkm`, aligned to LAMOST's pixels.
+
+    Examples
+    --------
+    >>> from skspec.preprocessing._resample import default_grid
+    >>> grid = default_grid()
+    >>> grid.shape, float(grid[0]), float(grid[-1])
+    ((2782,), 3900.3, 7399.5)
+    """
+    k = np.arange(*_GRID_K)
+    return 10.0 ** np.round(_GRID_LOG10_START + _GRID_LOG10_STEP * k, 6)
+
+
+def _bin_edges(wave: np.ndarray) -> np.ndarray:
+    """Pixel edges half-way between centres in log(lambda); the outer ones mirrored."""
+    loglam = np.log(wave)
+    mid = 0.5 * (loglam[1:] + loglam[:-1])
+    first = loglam[0] - (mid[0] - loglam[0])
+    last = loglam[-1] + (loglam[-1] - mid[-1])
+    return np.exp(np.concatenate([[first], mid, [last]]))
+
+
+def _check_coverage(src_edges: np.ndarray, needed: np.ndarray, where: str) -> None:
+    """Raise when the grid (``needed``: its edges or centres) leaves the source's pixels."""
+    lo, hi = src_edges[0], src_edges[-1]
+    slack = 1e-9 * hi
+    if needed[0] < lo - slack or needed[-1] > hi + slack:
+        raise ValueError(
+            f"the grid ({needed[0]:.2f}-{needed[-1]:.2f} A) is outside the coverage "
+            f"of {where} ({lo:.2f}-{hi:.2f} A); choose a grid inside it"
+        )
+
+
+def _fill_bad_pixels(X: np.ndarray, wave: np.ndarray, bad: np.ndarray, where: str) -> np.ndarray:
+    """Linearly interpolate every bad pixel from the good ones of its row (in place on a copy)."""
+    rows = np.flatnonzero(bad.any(axis=1))
+    if rows.size == 0:
+        return X
+    n_good = (~bad[rows]).sum(axis=1)
+    empty = rows[n_good == 0]
+    if empty.size:
+        flags = np.zeros(X.shape[0], dtype=bool)
+        flags[empty] = True
+        raise ValueError(
+            f"{where} has no good pixel in {empty.size} spectr{'a' if empty.size > 1 else 'um'} "
+            f"(row {first_bad_rows(flags)}): every pixel is masked, NaN or has ivar <= 0"
+        )
+    X = X.copy()
+    for i in rows:
+        b = bad[i]
+        X[i, b] = np.interp(wave[b], wave[~b], X[i, ~b])
+    return X
+
+
+def _resample_rows(
+    X: np.ndarray, wave: np.ndarray, grid: np.ndarray, method: str, where: str,
+    src_edges: np.ndarray | None = None,
+) -> np.ndarray:
+    """Resample the good (already filled) rows of ``X`` (float64) from ``wave`` onto ``grid``."""
+    if src_edges is None:
+        src_edges = _bin_edges(wave)
+    n = wave.size
+    if method == "flux_conserving":
+        # mean flux density over each output bin, from the cumulative integral
+        out_edges = _bin_edges(grid)
+        _check_coverage(src_edges, out_edges, where)
+        out_edges = np.clip(out_edges, src_edges[0], src_edges[-1])
+        cum = np.zeros((X.shape[0], n + 1))
+        np.cumsum(X * np.diff(src_edges), axis=1, out=cum[:, 1:])
+        k = np.clip(np.searchsorted(src_edges, out_edges, side="right") - 1, 0, n - 1)
+        integral = cum[:, k] + (out_edges - src_edges[k]) * X[:, k]
+        return np.diff(integral, axis=1) / np.diff(out_edges)
+    # linear interpolation between pixel centres; inside the outer half pixels
+    # the edge pixel's value holds (a pixel stands for its whole bin)
+    _check_coverage(src_edges, grid, where)
+    if n == 1:
+        return np.repeat(X, grid.size, axis=1)
+    k = np.clip(np.searchsorted(wave, grid, side="right") - 1, 0, n - 2)
+    t = np.clip((grid - wave[k]) / (wave[k + 1] - wave[k]), 0.0, 1.0)
+    return X[:, k] * (1.0 - t) + X[:, k + 1] * t
+
+
+def _check_no_inf(X: np.ndarray) -> None:
+    inf = np.isinf(X).any(axis=1)
+    if inf.any():
+        raise ValueError(
+            f"X contains infinite flux in row {first_bad_rows(inf)}; "
+            "mark bad pixels with NaN instead"
+        )
+
+
+def _out_dtype(flux: np.ndarray):
+    return flux.dtype if flux.dtype in (np.float32, np.float64) else np.float64
+
+
+def resample_spectrum(wavelength, flux, grid, *, ivar=None, mask=None, method="flux_conserving"):
+    """Resample one spectrum (or several sharing a wavelength axis) onto ``grid``.
+
+    Bad pixels (``mask`` True, ``ivar <= 0``, non-finite flux or ivar) are
+    first linearly interpolated from the good pixels beside them (constant
+    beyond the last good pixel), so they never enter the result as zeros.
+
+    Parameters
+    ----------
+    wavelength : array-like or Quantity of shape (n_pixels,)
+        Pixel centres, strictly increasing; plain arrays are in Angstrom.
+    flux : array-like of shape (n_pixels,) or (n_spectra, n_pixels)
+        Flux density.
+    grid : array-like or Quantity of shape (n_grid,)
+        Output pixel centres, strictly increasing; plain arrays are in Angstrom.
+    ivar : array-like of the shape of ``flux``, default=None
+        Inverse variance; pixels with ``ivar <= 0`` are bad.
+    mask : array-like of bool of the shape of ``flux``, default=None
+        True marks a bad pixel.
+    method : {"flux_conserving", "linear"}, default="flux_conserving"
+        ``"flux_conserving"``: each output pixel is the mean flux density over
+        its bin (edges half-way between pixel centres in log(lambda)), from the
+        cumulative integral of the input; use it to go to coarser pixels.
+        ``"linear"``: linear interpolation between input pixel centres.
+
+    Returns
+    -------
+    flux_new : ndarray of shape (n_grid,) or (n_spectra, n_grid)
+        float32 input stays float32; anything else becomes float64.
+
+    Raises
+    ------
+    ValueError
+        If the grid is not inside the spectrum's coverage (its outer pixel
+        edges), if the wavelength axis is not strictly increasing or does not
+        match ``flux``, or if a spectrum has no good pixel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.preprocessing import resample_spectrum
+    >>> wave = np.arange(4000.0, 4010.0)            # 1 A pixels
+    >>> flux = np.array([1, 1, 1, 1, np.nan, 3, 3, 3, 3, 3.0])
+    >>> resample_spectrum(wave, flux, wave[2:-2])   # the NaN is filled from its neighbours
+    array([1., 1., 2., 3., 3., 3.])
+    >>> resample_spectrum(wave, flux, [4003.5, 4004.5], method="linear")
+    array([1.5, 2.5])
+    >>> resample_spectrum(wave, flux, [3990.0, 4001.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: the grid (...) is outside the coverage of the spectrum (3999.50-4009.50 A); ...
+    """
+    if method not in ("flux_conserving", "linear"):
+        raise ValueError(f"method must be 'flux_conserving' or 'linear', got {method!r}")
+    flux = np.asarray(flux)
+    if flux.ndim not in (1, 2):
+        raise ValueError(f"flux must be 1-D or 2-D, got shape {flux.shape}")
+    dtype = _out_dtype(flux)
+    X = np.atleast_2d(flux).astype(np.float64)
+    wave = check_wavelength(wavelength, n_pixels=X.shape[1])
+    grid = check_wavelength(grid, name="grid")
+    bad = ~np.isfinite(X)
+    for name, extra in (("ivar", ivar), ("mask", mask)):
+        if extra is None:
+            continue
+        extra = np.atleast_2d(np.asarray(extra))
+        if extra.shape != X.shape:
+            raise ValueError(f"{name} has shape {np.shape(extra)} but flux has {flux.shape}")
+        if name == "ivar":
+            extra = extra.astype(np.float64)
+            bad |= ~(extra > 0)  # ivar <= 0 or NaN
+        else:
+            bad |= extra.astype(bool)
+    X = _fill_bad_pixels(X, wave, bad, "the spectrum")
+    out = _resample_rows(X, wave, grid, method, "the spectrum").astype(dtype, copy=False)
+    return out[0] if flux.ndim == 1 else out
+
+
+class WavelengthResampler(TransformerMixin, BaseEstimator):
+    """Resample spectra onto one wavelength grid, interpolating over bad pixels.
+
+    Spectra from different surveys or epochs come on different pixels; this
+    transformer puts them on ``grid`` so that one model can see them all.
+    NaN in ``X`` marks a bad pixel (set ``X[ivar == 0] = np.nan`` before); bad
+    pixels are linearly interpolated from their good neighbours before the
+    resampling, never replaced by zero.
+
+    Parameters
+    ----------
+    grid : array-like or Quantity of shape (n_grid,), default=None
+        Output pixel centres, strictly increasing (plain arrays in Angstrom).
+        None: the skspec grid of the bundled data, ``log10(lambda) = 3.5682 +
+        1e-4 k``, k = 229..3010 (2782 vacuum pixels, 3900.3 to 7399.5 A).
+    wavelength : array-like or Quantity of shape (n_pixels,), default=None
+        Centres of the input pixels (the columns of ``X``), strictly increasing.
+        None: the ``n_pixels`` columns of ``X`` are taken as equal bins in
+        log(lambda) that tile exactly the wavelength range of ``grid`` (its
+        outer bin edges). On a log grid with ``n_pixels == n_grid`` this is the
+        identity; for other widths it rebins a spectrum already cut to the grid.
+    method : {"flux_conserving", "linear"}, default="flux_conserving"
+        See :func:`resample_spectrum`.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of input pixels seen in ``fit``.
+    wavelength_in_ : ndarray of shape (n_features_in_,)
+        Input pixel centres in Angstrom (given or inferred).
+    grid_ : ndarray of shape (n_grid,)
+        Output pixel centres in Angstrom.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string columns.
+
+    See Also
+    --------
+    resample_spectrum : the same for one spectrum, with ``ivar`` and ``mask``.
+
+    Notes
+    -----
+    The output has ``n_grid`` columns, named ``flux_<wavelength>`` by
+    ``get_feature_names_out`` (as in :func:`skspec.datasets.load_obafgkm`).
+    float32 input stays float32. A grid outside the input coverage, a
+    ``wavelength`` whose length differs from ``X``'s columns, infinite flux or a
+    spectrum with no finite pixel raise a ValueError naming the problem.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.preprocessing import WavelengthResampler
+    >>> wave = np.linspace(4000.0, 5000.0, 201)
+    >>> X = np.vstack([np.ones(201), np.linspace(1, 2, 201)]).astype(np.float32)
+    >>> X[1, 100] = np.nan                                  # a bad pixel
+    >>> resampler = WavelengthResampler([4200.0, 4500.0, 4800.0], wavelength=wave,
+    ...                                  method="linear")
+    >>> resampler.fit_transform(X)
+    array([[1. , 1. , 1. ],
+           [1.2, 1.5, 1.8]], dtype=float32)
+    >>> resampler.get_feature_names_out()
+    array(['flux_4200.00', 'flux_4500.00', 'flux_4800.00'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "grid": ["array-like", None],
+        "wavelength": ["array-like", None],
+        "method": [StrOptions({"flux_conserving", "linear"})],
+    }
+
+    def __init__(self, grid=None, *, wavelength=None, method: str = "flux_conserving"):
+        self.grid = grid
+        self.wavelength = wavelength
+        self.method = method
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check ``X`` against ``wavelength`` and ``grid`` and record the pixels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+            Flux; NaN marks bad pixels.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : WavelengthResampler
+        """
+        X = validate_data(self, X, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        _check_no_inf(X)
+        grid = default_grid() if self.grid is None else self.grid
+        self.grid_ = check_wavelength(grid, name="grid")
+        if self.wavelength is None:
+            edges = _bin_edges(self.grid_)
+            log_edges = np.linspace(np.log(edges[0]), np.log(edges[-1]), self.n_features_in_ + 1)
+            self.wavelength_in_ = np.exp(0.5 * (log_edges[1:] + log_edges[:-1]))
+            self._src_edges = np.exp(log_edges)
+        else:
+            self.wavelength_in_ = check_wavelength(
+                self.wavelength, n_pixels=self.n_features_in_
+            )
+            self._src_edges = _bin_edges(self.wavelength_in_)
+        needed = _bin_edges(self.grid_) if self.method == "flux_conserving" else self.grid_
+        _check_coverage(self._src_edges, needed, "the input pixels (wavelength)")
+        return self
+
+    def transform(self, X):
+        """Resample every spectrum (row of ``X``) onto ``grid_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_features_in_)
+            Flux; NaN marks bad pixels.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_spectra, n_grid)
+            float32 input stays float32, otherwise float64.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite=False)
+        _check_no_inf(X)
+        dtype = X.dtype
+        Xf = np.asarray(X, dtype=np.float64)
+        Xf = _fill_bad_pixels(Xf, self.wavelength_in_, np.isnan(Xf), "X")
+        out = _resample_rows(
+            Xf, self.wavelength_in_, self.grid_, self.method, "X", src_edges=self._src_edges
+        )
+        return out.astype(dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output pixels, ``flux_<wavelength in A>``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the output pixels do not map one to one to the input).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return np.array([f"flux_{w:.2f}" for w in self.grid_], dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+

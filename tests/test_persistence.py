@@ -1,0 +1,193 @@
+"""save_model / load_model: round trips, and files that must be refused."""
+
+import io
+import json
+import os
+import pathlib
+import zipfile
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from skspec import load_model, save_model
+from skspec._persistence import FORMAT_VERSION, read_manifest
+
+WAVE = np.linspace(4000.0, 5000.0, 64)
+
+
+def _labels(y):
+    return np.array(["F", "O"])[y]
+
+
+@pytest.fixture(scope="module")
+def linear(spectra):
+    from skspec.preprocessing import FluxNormalizer
+
+    X, y = spectra
+    return make_pipeline(FluxNormalizer(), LogisticRegression(max_iter=200)).fit(X, _labels(y))
+
+
+@pytest.fixture(scope="module")
+def racnet(spectra):
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline as imb_pipeline
+
+    from skspec.neural_network import RACNetClassifier
+    from skspec.preprocessing import FluxNormalizer
+
+    X, y = spectra
+    model = imb_pipeline(
+        FluxNormalizer(),
+        RandomOverSampler(random_state=0),
+        RACNetClassifier(module__channels=(4, 4), max_epochs=2, random_state=0, device="cpu"),
+    )
+    return model.fit(X, _labels(y))
+
+
+def _rewrite(path, **replace):
+    """Copy a model file, replacing some archive members."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    members.update(replace)
+    out = pathlib.Path(path).with_name("tampered.skspec")
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out
+
+
+def _manifest(path):
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("manifest.json"))
+
+
+def test_round_trip_linear_pipeline(linear, spectra, tmp_path):
+    X, _ = spectra
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    again = load_model(path)
+    np.testing.assert_array_equal(again.predict_proba(X), linear.predict_proba(X))
+    np.testing.assert_array_equal(again.predict(X), linear.predict(X))
+    np.testing.assert_array_equal(again.wavelength_, WAVE)
+    assert type(again) is type(linear) and again is not linear
+
+
+def test_round_trip_racnet_pipeline(racnet, spectra, tmp_path):
+    X, _ = spectra
+    path = save_model(racnet, tmp_path / "m.skspec", wavelength=WAVE)
+    again = load_model(path, device="cpu")
+    np.testing.assert_array_equal(again.predict_proba(X), racnet.predict_proba(X))
+    assert list(again.classes_) == ["F", "O"]
+    # the sampler only acts in fit: kept as parameters, without fitted state
+    sampler = again.steps[1][1]
+    assert sampler.random_state == 0 and not hasattr(sampler, "sampling_strategy_")
+
+
+def test_manifest_records_versions_classes_and_grid(racnet, tmp_path):
+    import torch
+
+    path = save_model(racnet, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = read_manifest(path)
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["versions"]["torch"] == torch.__version__
+    assert manifest["classes"] == ["F", "O"] and manifest["n_features"] == 64
+    with zipfile.ZipFile(path) as zf:
+        assert all(n in ("manifest.json", "arrays.npz") or n.startswith("weights/")
+                   for n in zf.namelist())
+
+
+def test_default_grid_is_the_bundled_one(tmp_path):
+    from skspec.datasets import load_obafgkm
+    from skspec.preprocessing import FluxNormalizer
+
+    spectra = load_obafgkm()
+    model = make_pipeline(FluxNormalizer(), LogisticRegression(max_iter=50))
+    model.fit(spectra.data[::4], spectra.target[::4])
+    again = load_model(save_model(model, tmp_path / "m.skspec"))
+    np.testing.assert_allclose(again.wavelength_, spectra.wavelength.value)
+
+
+def test_grid_of_the_wrong_length_is_refused(linear, tmp_path):
+    with pytest.raises(ValueError, match="fitted on 64 pixels but the wavelength grid has 2782"):
+        save_model(linear, tmp_path / "m.skspec")
+
+
+def test_refuses_to_overwrite(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        save_model(linear, path, wavelength=WAVE)
+    save_model(linear, path, wavelength=WAVE, overwrite=True)  # allowed when asked
+
+
+def test_unfitted_model_is_refused(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        save_model(LogisticRegression(), tmp_path / "m.skspec", wavelength=WAVE)
+
+
+def test_estimator_with_compiled_state_is_refused(spectra, tmp_path):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = spectra
+    tree = DecisionTreeClassifier(random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="tree_"):
+        save_model(tree, tmp_path / "m.skspec", wavelength=WAVE)
+    assert not (tmp_path / "m.skspec").exists()
+
+
+@pytest.mark.parametrize("ref", ["os:system", "builtins:eval", "skspec._persistence:os"])
+def test_manifest_naming_a_foreign_callable_is_refused(linear, tmp_path, ref):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+    manifest["estimator"]["__estimator__"] = ref
+    bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.raises(ValueError, match="refusing to load"):
+        load_model(bad)
+
+
+def test_pickled_torch_payload_is_refused(racnet, tmp_path):
+    import torch
+
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (pathlib.Path.touch, (marker,))
+
+    path = save_model(racnet, tmp_path / "m.skspec", wavelength=WAVE)
+    weights = next(n for n in zipfile.ZipFile(path).namelist() if n.endswith("module.pt"))
+    buffer = io.BytesIO()
+    torch.save({"x": Payload()}, buffer)
+    bad = _rewrite(path, **{weights: buffer.getvalue()})
+    with pytest.raises(ValueError, match="refusing to load .*holds more than tensors"):
+        load_model(bad)
+    assert not marker.exists()
+
+
+def test_object_array_payload_is_refused(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    buffer = io.BytesIO()
+    np.savez(buffer, a0=np.array([os.getcwd, 1], dtype=object), wavelength=WAVE)
+    bad = _rewrite(path, **{"arrays.npz": buffer.getvalue()})
+    with pytest.raises(ValueError, match="refusing to load"):
+        load_model(bad)
+
+
+def test_other_format_version_is_refused(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+    manifest["format_version"] = 99
+    bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.raises(ValueError, match="format version 99 .* reads format version 1"):
+        load_model(bad)
+
+
+def test_not_a_model_file(tmp_path):
+    path = tmp_path / "model.skspec"
+    path.write_text("hello")
+    with pytest.raises(ValueError, match="not a skspec model file"):
+        load_model(path)
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "missing.skspec")

@@ -23,6 +23,14 @@ GAN-test (authenticity)
     to the test set (the paper's data set 4 reading), so that a classifier
     that answers "minority" to everything no longer scores 1.
 
+A caveat measured on constructed data (tests/metrics/test_gan_metrics.py):
+with only the minority generated, a two-class model learns "majority or
+not". White noise far from the data gives GAN-train at chance (0.5) and
+GAN-test 0, but noise with the data's own per-pixel spread can still reach
+GAN-train 0.9 because real minority spectra are "not majority" too. Read
+GAN-train together with GAN-test and the fidelity metrics
+(:func:`frechet_distance`, :func:`precision_recall_density_coverage`).
+
 The sampler is always fitted on the training spectra only; the estimator
 wrappers :class:`GANTrainEvaluation` and :class:`GANTestEvaluation` make this
 fold-safe inside :func:`~sklearn.model_selection.cross_val_score`.

@@ -19,7 +19,7 @@ def _group_labels(y: np.ndarray, groups: np.ndarray):
         classes = np.unique(y[inverse == g])
         if len(classes) > 1:
             raise ValueError(
-                f"group {uniq[g]!r} holds spectra of several classes {classes.tolist()}; "
+                f"group {str(uniq[g])!r} holds spectra of several classes {classes.tolist()}; "
                 "a star (group) must have one class"
             )
         labels[g] = classes[0]

@@ -311,3 +311,11 @@ def test_stelib_without_crval_raises(tmp_path):
     hdu.writeto(path)
     with pytest.raises(ValueError, match=r"nowcs\.fits: the header lacks CRVAL1"):
         read_stelib(path)
+
+
+def test_import_does_not_pull_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, skspec.io, skspec.preprocessing; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -28,9 +28,8 @@ def _expand(paths) -> list:
     if isinstance(paths, (str, os.PathLike)):
         text = os.fspath(paths)
         if os.path.isdir(text):
-            found = sorted(
-                os.path.join(text, n) for n in os.listdir(text) if n.lower().endswith(_FITS_SUFFIXES)
-            )
+            names = [n for n in os.listdir(text) if n.lower().endswith(_FITS_SUFFIXES)]
+            found = sorted(os.path.join(text, n) for n in names)
             where = f"FITS files ({', '.join(_FITS_SUFFIXES)}) in the directory {text}"
         elif glob.has_magic(text):
             found = sorted(glob.glob(text))

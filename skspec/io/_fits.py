@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ._base import SpectrumData, open_fits
-from ._surveys import _lamost_from_hdul, _lamost_table, _sdss_from_hdul, _sdss_table, _stelib_from_hdul
+from ._surveys import (
+    _lamost_from_hdul,
+    _lamost_table,
+    _sdss_from_hdul,
+    _sdss_table,
+    _stelib_from_hdul,
+)
 
 __all__ = ["detect_format", "read_fits"]
 

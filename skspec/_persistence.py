@@ -378,13 +378,13 @@ def save_model(model, path, *, wavelength=None, overwrite: bool = False) -> Path
     Examples
     --------
     >>> import tempfile, os
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import NearestCentroid
     >>> from sklearn.pipeline import make_pipeline
     >>> from skspec import load_model, save_model
     >>> from skspec.datasets import load_ofgk
     >>> from skspec.preprocessing import FluxNormalizer
     >>> spectra = load_ofgk()
-    >>> model = make_pipeline(FluxNormalizer(), LogisticRegression(max_iter=200))
+    >>> model = make_pipeline(FluxNormalizer(), NearestCentroid())
     >>> model = model.fit(spectra.data, spectra.target)
     >>> path = os.path.join(tempfile.mkdtemp(), "ofgk.skspec")
     >>> _ = save_model(model, path)

@@ -88,13 +88,13 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     --------
     Locally, with the synchronous scheduler:
 
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import NearestCentroid
     >>> from sklearn.pipeline import make_pipeline
     >>> from skspec.datasets import load_lamost_samples, load_obafgkm
     >>> from skspec.preprocessing import FluxNormalizer
     >>> from skspec.survey import predict_bag
     >>> spectra = load_obafgkm()
-    >>> model = make_pipeline(FluxNormalizer(), LogisticRegression(max_iter=300))
+    >>> model = make_pipeline(FluxNormalizer(), NearestCentroid())
     >>> model = model.fit(spectra.data, spectra.target)
     >>> rows = predict_bag(model, load_lamost_samples().filenames, partition_size=4)
     >>> rows.npartitions
@@ -152,6 +152,6 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
 
     columns = catalogue_columns(classes)
     floats = set(_float_columns(columns))
-    meta = pd.DataFrame({c: pd.Series(dtype=np.float64 if c in floats else object)
+    meta = pd.DataFrame({c: pd.Series(dtype=np.float64 if c in floats else str)
                          for c in columns})
     return rows.to_dataframe(meta=meta)

@@ -591,17 +591,17 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
 
     Examples
     --------
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import NearestCentroid
     >>> from sklearn.pipeline import make_pipeline
     >>> from skspec.datasets import load_lamost_samples, load_obafgkm
     >>> from skspec.preprocessing import FluxNormalizer
     >>> from skspec.survey import predict_files
     >>> spectra = load_obafgkm()
-    >>> model = make_pipeline(FluxNormalizer(), LogisticRegression(max_iter=300))
+    >>> model = make_pipeline(FluxNormalizer(), NearestCentroid())
     >>> model = model.fit(spectra.data, spectra.target)
     >>> files = load_lamost_samples().filenames
     >>> catalogue = predict_files(model, files, verbose=0)
-    >>> len(catalogue), catalogue["pred_class"].isin(spectra.target_names).all()
+    >>> len(catalogue), bool(catalogue["pred_class"].isin(spectra.target_names).all())
     (7, True)
     """
     from sklearn.utils import Bunch

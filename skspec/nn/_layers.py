@@ -14,7 +14,6 @@ import math
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 __all__ = ["LocallyConnected1d"]
 
@@ -23,46 +22,60 @@ class _LocallyConnected1dFunction(torch.autograd.Function):
     """out[b, o, l] = sum_{j, c} x[b, c, l*s + j] * w[l, j*C + c, o] + bias[l, o]."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, kernel_size: int, stride: int):
-        # x: (B, C, L) already padded; weight: (L_out, k*C, O) in (tap, channel) order
+    def forward(ctx, x, weight, bias, kernel_size: int, stride: int, padding: int):
+        # x: (B, C, L); weight: (L_out, k*C, O) in (tap, channel) order
         n_batch, n_in, length = x.shape
         l_out = weight.shape[0]
-        x_cl = x.transpose(1, 2).contiguous()  # (B, L, C): a window is k*C contiguous numbers
+        padded = length + 2 * padding
+        # one copy into a zero-padded channels-last buffer: a window is k*C contiguous numbers
+        x_cl = x.new_empty(n_batch, padded, n_in)
+        if padding:  # zero only the margins: a full zero fill costs as much as the copy
+            x_cl[:, :padding].zero_()
+            x_cl[:, padding + length:].zero_()
+        x_cl[:, padding:padding + length].copy_(x.transpose(1, 2))
         windows = x_cl.as_strided(
-            (l_out, n_batch, kernel_size * n_in), (stride * n_in, length * n_in, 1)
+            (l_out, n_batch, kernel_size * n_in), (stride * n_in, padded * n_in, 1)
         )
         if bias is None:
             out = torch.bmm(windows, weight)
         else:
             out = torch.baddbmm(bias.unsqueeze(1), windows, weight)
         ctx.save_for_backward(x_cl, weight)
-        ctx.kernel_size, ctx.stride, ctx.has_bias = kernel_size, stride, bias is not None
+        ctx.kernel_size, ctx.stride, ctx.padding = kernel_size, stride, padding
+        ctx.has_bias = bias is not None
         return out.permute(1, 2, 0)  # (B, O, L_out), a view of the (L_out, B, O) product
 
     @staticmethod
     def backward(ctx, grad_out):
         x_cl, weight = ctx.saved_tensors
-        k, stride = ctx.kernel_size, ctx.stride
-        n_batch, length, n_in = x_cl.shape
+        k, stride, padding = ctx.kernel_size, ctx.stride, ctx.padding
+        n_batch, padded, n_in = x_cl.shape
         l_out = weight.shape[0]
         grad = grad_out.permute(2, 0, 1).contiguous()  # (L_out, B, O); free when laid out like out
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[1]:
             windows_t = x_cl.as_strided(
-                (l_out, k * n_in, n_batch), (stride * n_in, 1, length * n_in)
+                (l_out, k * n_in, n_batch), (stride * n_in, 1, padded * n_in)
             )
             grad_w = torch.bmm(windows_t, grad)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad.sum(1)
         if ctx.needs_input_grad[0]:
             # position-major buffer: every tap adds into a contiguous (L_out, B, C) slice
-            grad_pos = x_cl.new_zeros(length, n_batch, n_in)
             last = stride * (l_out - 1) + 1
-            for j in range(k):
+            first = 0
+            if stride == 1:  # the first tap writes [0, L_out) directly; zero only the rest
+                grad_pos = x_cl.new_empty(padded, n_batch, n_in)
+                grad_pos[l_out:].zero_()
+                torch.bmm(grad, weight[:, :n_in, :].transpose(1, 2), out=grad_pos[:l_out])
+                first = 1
+            else:
+                grad_pos = x_cl.new_zeros(padded, n_batch, n_in)
+            for j in range(first, k):
                 tap = weight[:, j * n_in:(j + 1) * n_in, :].transpose(1, 2)
                 grad_pos[j:j + last:stride].baddbmm_(grad, tap)
-            grad_x = grad_pos.permute(1, 2, 0)
-        return grad_x, grad_w, grad_b, None, None
+            grad_x = grad_pos[padding:padded - padding].permute(1, 2, 0)
+        return grad_x, grad_w, grad_b, None, None, None
 
 
 class LocallyConnected1d(nn.Module):
@@ -178,8 +191,6 @@ class LocallyConnected1d(nn.Module):
                 f"expected input of shape (batch, {self.in_channels}, {self.input_length}), "
                 f"got {tuple(x.shape)}"
             )
-        if self.padding:
-            x = F.pad(x, (self.padding, self.padding))
         l_out, c_in, k = self.output_length, self.in_channels, self.kernel_size
         # (L_out, O, C*k) -> (L_out, k*C, O): tap-major rows match a channels-last window
         weight = (
@@ -188,7 +199,7 @@ class LocallyConnected1d(nn.Module):
             .reshape(l_out, k * c_in, self.out_channels)
         )
         bias = None if self.bias is None else self.bias.t()
-        return _LocallyConnected1dFunction.apply(x, weight, bias, k, self.stride)
+        return _LocallyConnected1dFunction.apply(x, weight, bias, k, self.stride, self.padding)
 
     def extra_repr(self) -> str:
         return (

@@ -371,3 +371,17 @@ def test_paper_preset(cls):
     if cls is LCGAN:
         assert (sampler.generator_lr, sampler.discriminator_lr) == (1e-4, 1.5e-4)
         assert isinstance(sampler._make_optimizers(*sampler._build_networks(16, 1))[0], torch.optim.RMSprop)
+
+
+def test_classifier_after_the_gan_sees_the_synthetic_mask(data):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class SeesMask(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.mask_ = get_synthetic_mask(X)
+            return self
+
+    X, y = data
+    pipe = Pipeline([("gan", tiny(LCGAN)), ("clf", SeesMask())]).fit(X, y)
+    mask = pipe.named_steps["clf"].mask_
+    assert mask is not None and not mask[: len(X)].any() and mask[len(X):].all()

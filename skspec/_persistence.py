@@ -11,8 +11,11 @@ A model file is a zip archive holding
   read back with ``torch.load(..., weights_only=True)``.
 
 Loading never unpickles anything: classes are looked up by name and only in
-the allow-listed packages (:data:`ALLOWED_MODULES`), arrays cannot hold Python
-objects, and torch files may only hold tensors. The same idea as
+the allow-listed packages (:data:`ALLOWED_MODULES`; functions, e.g. a scoring
+function, only in :data:`ALLOWED_FUNCTION_MODULES`), arrays cannot hold Python
+objects, and torch files may only hold tensors. A file can still combine
+allow-listed classes in ways you did not intend: load models you got from
+people you trust, as with any model file. The same idea as
 :mod:`skops.io`, narrowed to what skspec pipelines hold.
 
 What can be saved: scikit-learn, imbalanced-learn and skspec estimators whose
@@ -43,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ALLOWED_MODULES", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
+__all__ = ["ALLOWED_FUNCTION_MODULES", "ALLOWED_MODULES", "FORMAT_VERSION", "load_model", "read_manifest", "save_model"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +69,28 @@ ALLOWED_MODULES = (
 )
 
 
-def _allowed(module: str) -> bool:
-    return any(module == m or module.startswith(m + ".") for m in ALLOWED_MODULES)
+#: Functions (as opposed to classes) may only come from these: scoring and
+#: activation functions that estimators take as parameters.
+ALLOWED_FUNCTION_MODULES = (
+    "sklearn.metrics",
+    "sklearn.feature_selection",
+    "skspec.metrics",
+    "torch.nn.functional",
+)
+
+
+def _allowed(module: str, allowed=ALLOWED_MODULES) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in allowed)
 
 
 def _ref(obj) -> str:
     """``module:qualname`` of a class or function, if it may be saved."""
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
-    if module is None or not _allowed(module) or "." in name or "<" in name:
+    allowed = ALLOWED_MODULES if inspect.isclass(obj) else ALLOWED_FUNCTION_MODULES
+    if module is None or not _allowed(module, allowed) or "." in name or "<" in name:
         raise TypeError(
             f"{obj!r} is not defined at the top level of an allowed package "
-            f"({', '.join(ALLOWED_MODULES)})"
+            f"({', '.join(allowed)})"
         )
     return f"{module}:{name}"
 
@@ -92,9 +106,11 @@ def _resolve(ref: str):
             f"{', '.join(ALLOWED_MODULES)} (the file may have been tampered with)"
         )
     obj = getattr(importlib.import_module(module), name, None)
-    if not (inspect.isclass(obj) or inspect.isfunction(obj)) or not _allowed(obj.__module__):
-        raise ValueError(f"refusing to load {ref!r}: not a class or function of {module}")
-    return obj
+    if inspect.isclass(obj) and _allowed(obj.__module__):
+        return obj
+    if inspect.isfunction(obj) and _allowed(obj.__module__, ALLOWED_FUNCTION_MODULES):
+        return obj
+    raise ValueError(f"refusing to load {ref!r}: not an allowed class or function of {module}")
 
 
 # skorch's own bookkeeping, rebuilt by ``initialize()``

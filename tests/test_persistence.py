@@ -192,3 +192,23 @@ def test_not_a_model_file(tmp_path):
         load_model(path)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.skspec")
+
+
+def test_function_outside_the_function_allow_list_is_refused(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+    # a class-valued parameter swapped for a function of an allowed package
+    manifest["estimator"]["params"]["memory"] = {"__ref__": "skspec._persistence:save_model"}
+    bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.raises(ValueError, match="refusing to load .*save_model"):
+        load_model(bad)
+
+
+def test_scoring_function_parameter_round_trips(spectra, tmp_path):
+    from sklearn.feature_selection import SelectKBest, f_classif
+
+    X, y = spectra
+    model = make_pipeline(SelectKBest(f_classif, k=8), LogisticRegression()).fit(X, _labels(y))
+    again = load_model(save_model(model, tmp_path / "m.skspec", wavelength=WAVE))
+    assert again[0].score_func is f_classif
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))

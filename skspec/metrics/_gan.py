@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils import get_synthetic_mask
+from ..utils import get_synthetic_mask, mark_synthetic
 
 __all__ = [
     "GANTestEvaluation",
@@ -237,14 +237,15 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     return X_gen, sampler
 
 
-def _duplicate(X, n_target, rng):
-    """``X`` repeated whole, topped up by a random draw without replacement, to ``n_target`` rows."""
-    n = len(X)
+def _extra_copies(n: int, n_target: int, rng) -> np.ndarray:
+    """Indices (into ``n`` rows) of the copies that bring ``n`` rows up to ``n_target``.
+
+    Whole repeats first, then a random draw without replacement for the rest.
+    """
     if n >= n_target:
-        return np.arange(n)
+        return np.arange(0)
     reps, rest = divmod(n_target, n)
-    extra = rng.choice(n, size=rest, replace=False)
-    return np.concatenate([np.tile(np.arange(n), reps), extra])
+    return np.concatenate([np.tile(np.arange(n), reps - 1), rng.choice(n, size=rest, replace=False)])
 
 
 def _score(estimator, scoring, X, y):
@@ -423,8 +424,10 @@ class GANTrainEvaluation(_GANEvaluation):
         """
         X, y, X_gen, _, _ = self._prepare(X, y)
         real_major = y != self.minority_class
-        X_fit = np.concatenate([X_gen, X[real_major]])
-        y_fit = np.concatenate([np.full(len(X_gen), self.minority_class, dtype=y.dtype), y[real_major]])
+        # real rows first, generated appended and marked, so that a classifier
+        # that honours mark_synthetic (RACNetClassifier) validates on real rows
+        X_fit = mark_synthetic(np.concatenate([X[real_major], X_gen]), int(real_major.sum()))
+        y_fit = np.concatenate([y[real_major], np.full(len(X_gen), self.minority_class, dtype=y.dtype)])
         self.estimator_ = _fit_estimator(self.estimator, X_fit, y_fit)
         self.X_generated_ = X_gen
         self.classes_ = self.estimator_.classes_
@@ -517,9 +520,10 @@ class GANTestEvaluation(_GANEvaluation):
         """
         X, y, X_gen, largest, rng = self._prepare(X, y)
         minority = np.flatnonzero(y == self.minority_class)
-        rows = np.concatenate([minority[_duplicate(minority, largest, rng)],
-                               np.flatnonzero(y != self.minority_class)])
-        self.estimator_ = _fit_estimator(self.estimator, X[rows], y[rows])
+        # every real row once, then the duplicates of the minority, marked as
+        # synthetic so that no copy of a training spectrum lands in validation
+        rows = np.concatenate([np.arange(len(y)), minority[_extra_copies(len(minority), largest, rng)]])
+        self.estimator_ = _fit_estimator(self.estimator, mark_synthetic(X[rows], len(y)), y[rows])
         self.X_generated_ = X_gen
         self.classes_ = self.estimator_.classes_
         return self

@@ -205,6 +205,13 @@ class SpectrumDegrader(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.degrade_training = degrade_training
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the noise of a row depends on its position in the batch, so transform
+        # is not invariant to sample order or subsets (it is seeded, though)
+        tags.non_deterministic = self.snr is not None
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check ``X`` and the wavelength grid; nothing is learnt.

@@ -264,3 +264,28 @@ def test_precomputed_wrong_width_raises(data):
     X, y = data
     with pytest.raises(ValueError, match="generated spectra have shape"):
         GANTestEvaluation(np.zeros((5, 3))).fit(X, y)
+
+
+class MaskRecordingSVC(SVC):
+    """SVC that records what skspec.utils.get_synthetic_mask says about its X."""
+
+    masks = []
+
+    def fit(self, X, y, sample_weight=None):
+        from skspec.utils import get_synthetic_mask
+
+        MaskRecordingSVC.masks.append((get_synthetic_mask(X), np.asarray(y).copy()))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_generated_and_duplicated_rows_are_marked_synthetic(data):
+    X, y = data  # 100 F, 20 O
+    MaskRecordingSVC.masks.clear()
+    GANTrainEvaluation(SMOTE(k_neighbors=3), estimator=MaskRecordingSVC(), n_generated=30,
+                       random_state=0).fit(X, y)
+    mask, y_fit = MaskRecordingSVC.masks[-1]
+    assert mask.sum() == 30 and (y_fit[mask] == "O").all() and (y_fit[~mask] == "F").all()
+    GANTestEvaluation(SMOTE(k_neighbors=3), estimator=MaskRecordingSVC(), random_state=0).fit(X, y)
+    mask, y_fit = MaskRecordingSVC.masks[-1]
+    assert (~mask).sum() == 120  # every real spectrum once, unmarked
+    assert mask.sum() == 80 and (y_fit[mask] == "O").all()  # O duplicated 20 -> 100

@@ -214,3 +214,15 @@ def test_cli_train_then_predict(model, mixed, tmp_path, monkeypatch):
         main(["train", "-o", str(model_path)])
     assert main(["predict", str(model_path), str(mixed), "-o", str(out), "-q"]) == 0
     assert len(_read(out)) == 5
+
+
+@pytest.mark.slow
+def test_cli_train_quick_for_real(samples, tmp_path):
+    """The real recommended pipeline (LCGAN + RAC-Net, --quick): about 30 s on 2 cores."""
+    from skspec.cli import main
+
+    model_path, out = tmp_path / "m.skspec", tmp_path / "cat.parquet"
+    assert main(["train", "--quick", "--device", "cpu", "-o", str(model_path)]) == 0
+    assert main(["predict", str(model_path), *samples, "-o", str(out), "-q", "-j", "2"]) == 0
+    cat = pd.read_parquet(out)
+    assert len(cat) == 7 and cat["pred_class"].isin(CLASSES).all()

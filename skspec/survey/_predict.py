@@ -184,12 +184,14 @@ def _read_one(path: str, grid: np.ndarray, max_bad_fraction: float, method: str)
                                      method=method).astype(np.float32, copy=False)
             if not np.isfinite(flux).all():
                 raise ValueError("non-finite flux after resampling")
-    except ValueError as exc:  # e.g. no good pixel, coverage just short at an edge
+    except ValueError as exc:  # no good pixel, coverage just short at an edge, ...
         flux = None
         if "outside the coverage" in str(exc):
             flags.append("short_coverage")
-        elif "nan_heavy" not in flags:
-            flags.append("nan_heavy")
+        elif "no good pixel" in str(exc) or "non-finite" in str(exc):
+            flags = [f for f in flags if f != "nan_heavy"] + ["nan_heavy"]
+        else:
+            flags = ["unreadable"]
         error = str(exc)
     except Exception as exc:
         return _finish(row, None, ["unreadable"], f"{type(exc).__name__}: {exc}")

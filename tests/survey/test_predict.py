@@ -226,3 +226,14 @@ def test_cli_train_quick_for_real(samples, tmp_path):
     assert main(["predict", str(model_path), *samples, "-o", str(out), "-q", "-j", "2"]) == 0
     cat = pd.read_parquet(out)
     assert len(cat) == 7 and cat["pred_class"].isin(CLASSES).all()
+
+
+def test_spectrum_without_good_pixels_is_flagged_not_classified(model, samples, tmp_path):
+    from astropy.io import fits
+
+    with fits.open(samples[0]) as hdul:
+        hdul[0].data[1] = 0  # ivar row: every pixel bad
+        hdul.writeto(tmp_path / "all_bad.fits")
+    cat = predict_files(model, [tmp_path / "all_bad.fits"], verbose=0)
+    assert cat.loc[0, "flags"] == "nan_heavy" and cat.loc[0, "pred_class"] == ""
+    assert cat.loc[0, "bad_fraction"] == 1.0 and "no good pixel" in cat.loc[0, "error"]

@@ -27,6 +27,9 @@ __all__ = ["frechet_distance", "memorisation_check", "precision_recall_density_c
 _EMBEDDING = "no_validation"  # "pca", None, a callable or a transformer: checked in _embed
 
 
+_BAD_EMBEDDING = "embedding must be 'pca', None, a callable or a transformer, got {!r}"
+
+
 def _embed(X_real, X_generated, embedding, n_components):
     X_real = check_array(X_real, dtype=np.float64)
     X_generated = check_array(X_generated, dtype=np.float64)
@@ -38,13 +41,13 @@ def _embed(X_real, X_generated, embedding, n_components):
         return X_real, X_generated
     if isinstance(embedding, str):
         if embedding != "pca":
-            raise ValueError(f"embedding must be 'pca', None, a callable or a transformer, got {embedding!r}")
+            raise ValueError(_BAD_EMBEDDING.format(embedding))
         n = int(min(n_components, X_real.shape[0], X_real.shape[1]))
         pca = PCA(n_components=n, svd_solver="full").fit(X_real)
         return pca.transform(X_real), pca.transform(X_generated)
     f = embedding.transform if hasattr(embedding, "transform") else embedding
     if not callable(f):
-        raise ValueError(f"embedding must be 'pca', None, a callable or a transformer, got {embedding!r}")
+        raise ValueError(_BAD_EMBEDDING.format(embedding))
     F_real, F_gen = (check_array(np.asarray(f(Z)), dtype=np.float64) for Z in (X_real, X_generated))
     return F_real, F_gen
 

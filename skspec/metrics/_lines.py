@@ -194,6 +194,8 @@ def compare_equivalent_widths(X_real, X_generated, wavelength, *, lines=None, ba
             "real_std": r_std,
             "generated_mean": float(np.mean(g)),
             "generated_std": float(np.std(g, ddof=1)) if len(g) > 1 else float("nan"),
-            "standardised_difference": float((np.mean(g) - np.mean(r)) / r_std) if r_std > 0 else float("nan"),
+            "standardised_difference": (
+                float((np.mean(g) - np.mean(r)) / r_std) if r_std > 0 else float("nan")
+            ),
         }
     return table

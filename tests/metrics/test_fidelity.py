@@ -172,3 +172,8 @@ def test_compare_equivalent_widths_detects_weaker_generated_lines():
     assert row["real_mean"] == pytest.approx(0.4 * 1.2 * np.sqrt(2 * np.pi), rel=0.1)
     assert row["generated_mean"] < row["real_mean"]
     assert row["standardised_difference"] < -3
+
+
+def test_bad_embedding_raises(real):
+    with pytest.raises(ValueError, match="embedding must be 'pca'"):
+        frechet_distance(real, real, embedding="umap")

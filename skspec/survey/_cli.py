@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 __all__ = ["add_predict_parser", "add_train_parser", "recommended_pipeline"]
 
@@ -45,8 +46,6 @@ def recommended_pipeline(y, *, quick: bool = False, random_state=0, device="auto
 def _train(args) -> int:
     from .. import datasets
     from .._persistence import save_model
-
-    from pathlib import Path
 
     if Path(args.output).exists() and not args.overwrite:
         raise SystemExit(f"{args.output} exists: pass --overwrite to replace it")

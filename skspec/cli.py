@@ -4,7 +4,7 @@ Sub-commands live next to the code they drive; this module only wires them up,
 and imports each one lazily so that ``skspec --help`` stays fast.
 
 - ``skspec reproduce``: the paper's experiments on the bundled data
-  (:mod:`skspec.metrics._reproduce`).
+  (:mod:`skspec.experiments._reproduce`).
 - ``skspec train``: fit the recommended pipeline and save it
   (:mod:`skspec.survey._cli`).
 - ``skspec predict``: classify many FITS files into a catalogue
@@ -22,7 +22,7 @@ from . import __version__
 
 # sub-command name -> (module, function that adds its parser)
 _COMMANDS = {
-    "reproduce": ("skspec.metrics._reproduce", "add_parser"),
+    "reproduce": ("skspec.experiments._reproduce", "add_parser"),
     "train": ("skspec.survey._cli", "add_train_parser"),
     "predict": ("skspec.survey._cli", "add_predict_parser"),
 }

@@ -84,18 +84,31 @@ def count_flops(net, n_pixels: int) -> float:
     return flops
 
 
-def time_it(fn, X, repeats: int) -> float:
-    fn(X)  # warm-up
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
+def best_rates(variants: dict, X: torch.Tensor, rounds: int) -> dict:
+    """Spectra/s of each variant: best of ``rounds``, variants interleaved so a
+    burst of load from other jobs hits all of them alike."""
+    for fn in variants.values():  # warm-up
         fn(X)
-        best = min(best, time.perf_counter() - t0)
-    return best
+    best = dict.fromkeys(variants, np.inf)
+    for _ in range(rounds):
+        for name, fn in variants.items():
+            t0 = time.perf_counter()
+            fn(X)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return {name: len(X) / sec for name, sec in best.items()}
 
 
-def speed(threads: int, repeats: int) -> None:
-    from skspec.neural_network import RACNet, fold_batchnorm
+def chunked(fn, size: int):
+    """Run ``fn`` on micro-batches of ``size`` rows (feature maps stay in cache)."""
+
+    def run(x):
+        return torch.cat([fn(x[i : i + size]) for i in range(0, len(x), size)])
+
+    return run
+
+
+def speed(threads: int, rounds: int, use_compile: bool) -> None:
+    from skspec.neural_network import InferenceRACNet, RACNet, fold_batchnorm
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -111,72 +124,70 @@ def speed(threads: int, repeats: int) -> None:
     X = torch.randn(BATCH, N_PIXELS).cumsum(1) / 50
     flops = count_flops(net, N_PIXELS)
 
-    def naive(x):
-        with torch.no_grad():
-            return torch.softmax(net(x), -1)
+    def probs(module, mode=torch.inference_mode):
+        def run(x):
+            with mode():
+                return torch.softmax(module(x), -1)
 
-    def inference_mode(x):
-        with torch.inference_mode():
-            return torch.softmax(net(x), -1)
+        return run
 
     fused = fold_batchnorm(net)
-
-    def folded(x):
-        with torch.inference_mode():
-            return torch.softmax(fused(x), -1)
-
-    variants = {"naive (eval, no_grad)": naive, "inference_mode": inference_mode, "+ BN folded into conv": folded}
-
+    fast = InferenceRACNet(net)
+    variants = {
+        "naive: module.eval(), torch.no_grad": probs(net, torch.no_grad),
+        "torch.inference_mode": probs(net),
+        "+ BN folded into conv": probs(fused),
+        "+ conv as channels-last conv2d (InferenceRACNet)": probs(fast),
+    }
+    for size in (16, 32, 64):
+        variants[f"InferenceRACNet, micro-batches of {size}"] = chunked(probs(fast), size)
+    variants["BN folded, micro-batches of 32"] = chunked(probs(fused), 32)
+    notes = []
     try:
         frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(net, X[:8]).eval()))
-
-        def jit_frozen(x):
-            with torch.inference_mode():
-                return torch.softmax(frozen(x), -1)
-
-        variants["TorchScript freeze + optimize_for_inference"] = jit_frozen
+        variants["TorchScript trace + freeze + optimize_for_inference"] = probs(frozen)
     except Exception as exc:  # noqa: BLE001 - report, do not fail the benchmark
-        variants_failed = f"TorchScript: {type(exc).__name__}: {exc}"[:200]
-    else:
-        variants_failed = ""
+        notes.append(f"TorchScript failed: {type(exc).__name__}: {str(exc)[:150]}")
+    if use_compile:
+        try:
+            import torch._inductor.config as inductor_config
 
-    compile_note = ""
-    try:
-        compiled = torch.compile(fused, dynamic=False)
+            inductor_config.freezing = True
+            compiled = torch.compile(fused, dynamic=False)
+            t0 = time.perf_counter()
+            probs(compiled)(X)
+            notes.append(f"torch.compile (inductor, freezing) took {time.perf_counter() - t0:.0f} s to compile")
+            variants["BN folded + torch.compile (inductor)"] = probs(compiled)
+        except Exception as exc:  # noqa: BLE001
+            notes.append(f"torch.compile failed: {type(exc).__name__}: {str(exc)[:150]}")
 
-        def compiled_fn(x):
-            with torch.inference_mode():
-                return torch.softmax(compiled(x), -1)
-
-        t0 = time.perf_counter()
-        compiled_fn(X)
-        compile_note = f"torch.compile (inductor) compile time {time.perf_counter() - t0:.0f} s"
-        variants["+ torch.compile (inductor)"] = compiled_fn
-    except Exception as exc:  # noqa: BLE001
-        compile_note = f"torch.compile failed: {type(exc).__name__}: {str(exc)[:150]}"
-
-    ref = naive(X)
+    ref = variants["naive: module.eval(), torch.no_grad"](X)
+    rates = best_rates(variants, X, rounds)
+    base = rates["naive: module.eval(), torch.no_grad"]
     rows = []
-    base = None
     for name, fn in variants.items():
-        sec = time_it(fn, X, repeats)
         out = fn(X)
         same = bool((out.argmax(1) == ref.argmax(1)).all())
         diff = float((out - ref).abs().max())
-        rate = BATCH / sec
-        base = base or rate
+        rate = rates[name]
         rows.append(f"| {name} | {rate:,.0f} | {rate * flops / 1e9:.1f} | {rate / base:.2f}x | {same} | {diff:.1e} |")
 
-    # batch size for the folded net
-    batch_rows = []
-    for bs in (32, 64, 128, 256, 512):
-        Xb = torch.randn(bs, N_PIXELS).cumsum(1) / 50
-        sec = time_it(folded, Xb, repeats)
-        batch_rows.append(f"| {bs} | {bs / sec:,.0f} |")
+    # what RACNetClassifier.predict_proba does end to end (input checks included)
+    from skspec.neural_network import RACNetClassifier
+
+    clf = RACNetClassifier(random_state=0).initialize(n_features=N_PIXELS, classes=list("FGKO"))
+    clf.module_.load_state_dict(net.state_dict())
+    Xn = X.numpy()
+    t_clf = min(_timed(clf.predict_proba, Xn) for _ in range(rounds))
+    same_clf = bool((clf.predict_proba(Xn).argmax(1) == ref.argmax(1).numpy()).all())
+    diff_clf = float(np.abs(clf.predict_proba(Xn) - ref.numpy()).max())
+    rows.append(
+        f"| `RACNetClassifier.predict_proba` (numpy in, checks included) | {BATCH / t_clf:,.0f} | "
+        f"{BATCH / t_clf * flops / 1e9:.1f} | {BATCH / t_clf / base:.2f}x | {same_clf} | {diff_clf:.1e} |"
+    )
 
     # one training epoch on the bundled data (defaults of RACNetClassifier)
     from skspec.datasets import load_obafgkm
-    from skspec.neural_network import RACNetClassifier
     from skspec.preprocessing import FluxNormalizer
 
     data = load_obafgkm()
@@ -185,32 +196,34 @@ def speed(threads: int, repeats: int) -> None:
     t0 = time.perf_counter()
     clf.fit(Xd, data.target)
     epoch = time.perf_counter() - t0
-    n_train = len(Xd) - len(clf.validation_indices_)
+    n_valid = len(clf.validation_indices_)
 
-    body = f"""Machine: {machine()}. `torch.set_num_threads({threads})` (the machine is shared
-with other jobs, so compare ratios within this table, not with other runs). Default RACNet
-(channels 16,16,32,32,64,64,128,128), {N_PIXELS} pixels, batch {BATCH},
-{flops / 1e6:.1f} MFLOP per spectrum (2 x multiply-adds of convolutions and linear layers), best
-of {repeats} runs. "same argmax" and "max |dp|" compare with the naive run.
+    body = f"""Machine: {machine()}. `torch.set_num_threads({threads})`. The machine is shared with
+other jobs (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end of this run), so absolute
+numbers move from run to run: compare the ratios within this table, all measured in the same
+run with the variants interleaved (best of {rounds} rounds each). Default RACNet (channels
+16,16,32,32,64,64,128,128, 4 classes), {N_PIXELS} pixels, one call on a batch of {BATCH};
+{flops / 1e6:.1f} MFLOP per spectrum (2 x multiply-adds of the convolutions and linear layers).
+"same argmax" and "max abs diff" compare the softmax probabilities with the naive run.
 
 | variant | spectra/s | GFLOP/s | vs naive | same argmax | max abs diff of probabilities |
 |---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-{compile_note}. {variants_failed}
-
-Batch size (BN folded, inference_mode):
-
-| batch | spectra/s |
-|---|---|
-{chr(10).join(batch_rows)}
+{" ".join(notes)}
 
 One training epoch of `RACNetClassifier()` on `load_obafgkm()` after `FluxNormalizer`
-({n_train} training + {len(clf.validation_indices_)} validation spectra, 2,782 pixels,
-{threads} threads): {epoch:.1f} s (includes building the net).
+({len(Xd) - n_valid} training + {n_valid} validation spectra, 2,782 pixels, {threads} threads):
+{epoch:.1f} s (includes building the net).
 """
     write_section("Speed", body)
     print(body)
+
+
+def _timed(fn, X) -> float:
+    t0 = time.perf_counter()
+    fn(X)
+    return time.perf_counter() - t0
 
 
 # --------------------------------------------------------------------- quality
@@ -267,11 +280,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("part", choices=["speed", "quality"])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--compile", action="store_true", help="also try torch.compile (minutes)")
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=100)
     args = parser.parse_args()
     if args.part == "speed":
-        speed(args.threads, args.repeats)
+        speed(args.threads, args.rounds, args.compile)
     else:
         quality(args.splits, args.max_epochs)

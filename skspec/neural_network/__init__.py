@@ -1,11 +1,12 @@
 """Recognition networks for spectra: RAC-Net and its scikit-learn classifier."""
 
 from ._classifier import PAPER_PARAMS, RACNetClassifier, RealValidSplit
-from ._racnet import ChannelAttention, RACNet, RACStage, fold_batchnorm
+from ._racnet import ChannelAttention, InferenceRACNet, RACNet, RACStage, fold_batchnorm
 
 __all__ = [
     "PAPER_PARAMS",
     "ChannelAttention",
+    "InferenceRACNet",
     "RACNet",
     "RACNetClassifier",
     "RACStage",

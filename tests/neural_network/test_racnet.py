@@ -84,3 +84,23 @@ def test_fold_batchnorm_equals_eval_after_training():
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in net.modules())  # input untouched
     with torch.no_grad():
         np.testing.assert_allclose(fused(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n_pixels, standardize", [(64, False), (64, True), (3, False)])
+def test_inference_net_matches_eval(n_pixels, standardize):
+    from skspec.neural_network import InferenceRACNet
+
+    torch.manual_seed(0)
+    net = RACNet(n_pixels, 3, channels=(4, 8, 8), standardize=standardize)
+    opt = torch.optim.Adam(net.parameters(), 1e-2)
+    x = torch.randn(16, n_pixels).cumsum(1) + 5
+    for _ in range(3):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x), torch.arange(16) % 3).backward()
+        opt.step()
+    net.eval()
+    fast = InferenceRACNet(net)
+    with torch.inference_mode():
+        np.testing.assert_allclose(fast(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="expected input"):
+        fast(torch.randn(2, n_pixels + 1))

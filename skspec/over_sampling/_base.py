@@ -47,6 +47,17 @@ def _to_json_scalar(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+class _ParamSwitch:
+    """Turn ``requires_grad`` of all of a module's parameters on or off."""
+
+    def __init__(self, module: nn.Module):
+        self.params = list(module.parameters())
+
+    def requires_grad_(self, flag: bool) -> None:
+        for p in self.params:
+            p.requires_grad_(flag)
+
+
 class BaseGANOverSampler(BaseOverSampler):
     """Base class of the GAN over-samplers; do not use it directly.
 
@@ -77,7 +88,7 @@ class BaseGANOverSampler(BaseOverSampler):
         *,
         sampling_strategy="auto",
         random_state=None,
-        n_iter: int = 500,
+        n_iter: int = 1000,
         batch_size: int = 64,
         noise_dim: int = 900,
         generator_lr: float = 1e-4,
@@ -269,6 +280,7 @@ class BaseGANOverSampler(BaseOverSampler):
         ones = torch.ones(bs, device=device)
         history = {"iteration": [], "d_loss": [], "g_loss": []}
         snapshots = []
+        d_params = _ParamSwitch(discriminator)
         bar = tqdm(range(1, self.n_iter + 1), desc=desc, disable=not self.verbose, leave=False)
         for it in bar:
             idx = self._batch_indices(len(real), labels, n_labels, gen)
@@ -276,19 +288,22 @@ class BaseGANOverSampler(BaseOverSampler):
             lab = None if labels is None else labels[idx].to(device)
             t_real, t_fake = self._targets(bs, gen, device)
 
-            # one batch of fakes serves both updates (as in the DCGAN reference loop)
+            # one batch of fakes serves both updates (as in the DCGAN reference loop);
+            # real and fake go through the discriminator as one batch of 2 * batch_size
             fake = generator(self._noise(bs, gen, device), lab)
-            d_loss = bce(discriminator(x_real, lab), t_real) + bce(
-                discriminator(fake.detach(), lab), t_fake
-            )
+            both_lab = None if lab is None else torch.cat([lab, lab])
+            logits = discriminator(torch.cat([x_real, fake.detach()]), both_lab)
+            d_loss = bce(logits[:bs], t_real) + bce(logits[bs:], t_fake)
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
 
+            d_params.requires_grad_(False)  # no discriminator weight gradients in the G step
             g_loss = bce(discriminator(fake, lab), ones)
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             opt_g.step()
+            d_params.requires_grad_(True)
 
             d_value, g_value = d_loss.item(), g_loss.item()
             history["iteration"].append(it)

@@ -73,8 +73,10 @@ class SGAN(BaseGANOverSampler):
         Which classes to over-sample and to what size, as in imbalanced-learn.
     random_state : int, RandomState instance or None, default=None
         Seed; the same seed gives bit-identical output on the CPU.
-    n_iter : int, default=300
-        Training iterations (2,000 and more in the paper, see :meth:`paper`).
+    n_iter : int, default=1000
+        Training iterations (2,000 and more in the paper, see :meth:`paper`);
+        the same default as :class:`LCGAN` so that the two compare at equal
+        training length.
     batch_size : int, default=64
         Spectra per batch (drawn with replacement from smaller classes).
     noise_dim : int, default=900
@@ -139,7 +141,7 @@ class SGAN(BaseGANOverSampler):
         *,
         sampling_strategy="auto",
         random_state=None,
-        n_iter: int = 300,
+        n_iter: int = 1000,
         batch_size: int = 64,
         noise_dim: int = 900,
         generator_lr: float = 2e-4,

@@ -136,7 +136,7 @@ class SpectrumDegrader(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     The bundled spectra are library quality (high S/N); survey spectra are
     not. ``transform`` applies :func:`degrade` (Gaussian convolution to
-    ``resolution``, then noise of standard deviation median(|flux|) / ``snr``
+    ``resolution``, then noise of standard deviation ``median(|flux|) / snr``
     per spectrum). ``fit`` only checks the input.
 
     Where to put it. In a pipeline, a transformer acts on the training data

@@ -2,8 +2,9 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_gan.py             # layer + GAN rates, ~3 min
-    .venv/bin/python benchmarks/bench_gan.py --ostars    # + LCGAN on the 10 O spectra
+    .venv/bin/python benchmarks/bench_gan.py                 # layer + GAN rates, ~3 min
+    .venv/bin/python benchmarks/bench_gan.py --ostars        # + LCGAN on the 10 O spectra
+    .venv/bin/python benchmarks/bench_gan.py --parts layer   # rerun one section, keep the rest
 
 (a) LocallyConnected1d / Conv1d time ratio, 16 -> 16 channels, k = 3,
     L = 1,850, batch 64, forward alone and forward + backward (gradients of
@@ -41,6 +42,16 @@ from torch.nn import functional as F
 from skspec.nn import LocallyConnected1d
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.md"
+LAYER_NOTES = """What won (kept in `skspec/nn/_layers.py`): a custom `autograd.Function`.
+Forward: one copy of the input into a zero-padded channels-last buffer (B, L, C), in
+which every window is `k*C` contiguous numbers, so `as_strided` gives all windows as a
+(L_out, B, k*C) view with no unfold copy, and one `baddbmm` over positions adds the
+bias. Backward by hand: weight gradient = one `bmm` on the same strided view; input
+gradient = one `baddbmm_` per tap into contiguous slices of a position-major buffer
+(the first tap writes with `bmm(out=...)`, so the buffer is never zero-filled). The
+automatic backward of the same strided view (`as_strided` backward) was 2-3x slower,
+the `F.unfold` copy dominated the naive version, and per-tap einsum does k small
+batched products instead of one."""
 B, C_IN, C_OUT, K, L = 64, 16, 16, 3, 1850
 
 
@@ -204,58 +215,98 @@ def bench_ostars(n_iter: int | None) -> dict:
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15, help="rounds for the layer timing")
-    parser.add_argument("--ostars", action="store_true", help="also fit LCGAN on the O spectra")
-    parser.add_argument("--paper", action="store_true", help="also the 2,000-iteration O fit")
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-
-    from skspec.over_sampling import LCGAN, SGAN
-
-    lines = ["# GAN over-sampler benchmark (`benchmarks/bench_gan.py`)", ""]
-    lines.append(f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
-    lines.append("The machine is shared by several jobs; compare ratios from the same run, "
-                 "not absolute times across runs.")
-    lines += ["", f"## LocallyConnected1d vs Conv1d ({C_IN}->{C_OUT} channels, k={K}, "
-              f"L={L}, batch {B}, CPU, median of {args.rounds} interleaved rounds)", ""]
-    fwd, both = bench_layer(args.rounds)
+def _layer_section(rounds: int) -> list[str]:
+    lines = [f"## LocallyConnected1d vs Conv1d ({C_IN}->{C_OUT} channels, k={K}, "
+             f"L={L}, batch {B}, CPU, median of {rounds} interleaved rounds)", ""]
+    fwd, both = bench_layer(rounds)
     lines += ["| formulation | forward ms | forward / Conv1d | fwd+bwd ms | fwd+bwd / Conv1d |",
               "|---|---:|---:|---:|---:|"]
     for name in fwd:
         lines.append(f"| {name} | {fwd[name][0] * 1e3:.1f} | {fwd[name][1]:.2f}x | "
                      f"{both[name][0] * 1e3:.1f} | {both[name][1]:.2f}x |")
-    lines.append("")
     ours = "LocallyConnected1d (skspec)"
-    lines.append(f"skspec's layer: **{fwd[ours][1]:.2f}x** Conv1d forward (target <= 3x), "
-                 f"**{both[ours][1]:.2f}x** forward+backward (target <= 1.5x).")
+    lines += ["", f"skspec's layer: **{fwd[ours][1]:.2f}x** Conv1d forward (target <= 3x), "
+              f"**{both[ours][1]:.2f}x** forward+backward (target <= 1.5x).", "", LAYER_NOTES]
+    return lines
 
-    lines += ["", "## GAN training iterations per second (3,700 pixels, batch 64)", "",
-              "| sampler | device | iterations/s |", "|---|---|---:|"]
+
+def _gan_section() -> list[str]:
+    from skspec.over_sampling import LCGAN, SGAN
+
+    lines = ["## GAN training iterations per second (3,700 pixels, batch 64)", "",
+             "| sampler | device | iterations/s |", "|---|---|---:|"]
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for device in devices:
         for cls in (LCGAN, SGAN):
             rate = bench_gan(cls, device)
             lines.append(f"| {cls.__name__} | {device} | {rate:.2f} |")
             print(lines[-1], flush=True)
+    return lines
 
-    if args.ostars:
-        runs = [None] + ([2000] if args.paper else [])
-        lines += ["", "## LCGAN on the 10 real O spectra of `load_ofgk()` (FluxNormalizer L2)", "",
-                  "| n_iter | fit s | corr(gen mean, real mean) | median corr(gen, real mean) | "
-                  "mean abs diff / mean | std gen / std real | Hβ core/cont gen (real) | "
-                  "Hγ | Hδ |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for n_iter in runs:
-            r = bench_ostars(n_iter)
-            depth = " | ".join(f"{g:.3f} ({t:.3f})" for g, t in r["lines"].values())
-            lines.append(f"| {r['n_iter']} | {r['seconds']:.0f} | {r['corr_mean']:.3f} | "
-                         f"{r['corr_each']:.3f} | {r['mean_abs_diff']:.3f} | "
-                         f"{r['std_ratio']:.2f} | {depth} |")
-            print(lines[-1], flush=True)
+
+def _ostars_section(paper: bool) -> list[str]:
+    lines = ["## LCGAN on the 10 real O spectra of `load_ofgk()` (FluxNormalizer L2)", "",
+             "Default settings, `random_state=0`, 100 spectra generated. Line depth = flux at "
+             "the line centre / mean flux 30-80 Å either side (1 = no line).", "",
+             "| n_iter | fit s | corr(gen mean, real mean) | median corr(gen, real mean) | "
+             "mean abs diff / mean | std gen / std real | Hβ 4861 gen (real) | "
+             "Hγ 4340 | Hδ 4102 |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n_iter in [None] + ([2000] if paper else []):
+        r = bench_ostars(n_iter)
+        depth = " | ".join(f"{g:.3f} ({t:.3f})" for g, t in r["lines"].values())
+        lines.append(f"| {r['n_iter']} | {r['seconds']:.0f} | {r['corr_mean']:.3f} | "
+                     f"{r['corr_each']:.3f} | {r['mean_abs_diff']:.3f} | "
+                     f"{r['std_ratio']:.2f} | {depth} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def _read_sections(path: Path) -> dict:
+    """Sections of an earlier results file, keyed by their ``<!-- section: x -->`` mark."""
+    sections, key = {}, None
+    if path.exists():
+        for line in path.read_text().splitlines():
+            found = re.match(r"<!-- section: (\w+) -->", line)
+            if found:
+                key = found.group(1)
+                sections[key] = []
+            elif key is not None:
+                sections[key].append(line)
+    return sections
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts", nargs="+", default=["layer", "gan"],
+                        choices=["layer", "gan", "ostars"],
+                        help="what to run; the other sections of the results file are kept")
+    parser.add_argument("--ostars", action="store_true", help="same as adding 'ostars' to --parts")
+    parser.add_argument("--paper", action="store_true", help="also the 2,000-iteration O fit")
+    parser.add_argument("--rounds", type=int, default=15, help="rounds for the layer timing")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    parts = set(args.parts) | ({"ostars"} if args.ostars else set())
+
+    sections = _read_sections(RESULTS)
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    stamp = [f"Measured {date} on {machine()}.", ""]
+    runners = {"layer": lambda: _layer_section(args.rounds), "gan": _gan_section,
+               "ostars": lambda: _ostars_section(args.paper)}
+    for key in ["layer", "gan", "ostars"]:
+        if key in parts:
+            body = runners[key]()
+            sections[key] = [body[0], "", *stamp, *body[2:], ""]
+
+    lines = ["# GAN over-sampler benchmark (`benchmarks/bench_gan.py`)", "",
+             "The machine is shared by several jobs (load average 5-10 on 2 cores during "
+             "these runs); compare ratios from the same run, not absolute times across runs.",
+             ""]
+    for key in ["layer", "gan", "ostars"]:
+        if key in sections:
+            lines += [f"<!-- section: {key} -->", *sections[key]]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    RESULTS.write_text("\n".join(lines).rstrip() + "\n")
     print("\n".join(lines))
 
 

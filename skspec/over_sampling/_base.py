@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import warnings
+from abc import abstractmethod
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -117,6 +118,7 @@ class BaseGANOverSampler(BaseOverSampler):
         self.snapshot_every = snapshot_every
 
     # ------------------------------------------------------------------ hooks
+    @abstractmethod
     def _build_networks(self, n_features: int, n_labels: int) -> tuple[nn.Module, nn.Module]:
         """Return ``(generator, discriminator)``.
 
@@ -125,11 +127,10 @@ class BaseGANOverSampler(BaseOverSampler):
         labels)`` returns one logit per row. ``labels`` (class indices) is
         None unless ``n_labels > 1`` (conditional training).
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def _make_optimizers(self, generator: nn.Module, discriminator: nn.Module):
         """Return ``(generator_optimizer, discriminator_optimizer)``."""
-        raise NotImplementedError
 
     # ----------------------------------------------------------- validation
     def __sklearn_tags__(self):
@@ -220,8 +221,8 @@ class BaseGANOverSampler(BaseOverSampler):
             n_label = int(np.sum(y == label))
             if n_label < 2:
                 raise ValueError(
-                    f"class {_to_json_scalar(label)!r} has {n_label} sample; a GAN needs at least 2 "
-                    "spectra of a class to learn from"
+                    f"class {_to_json_scalar(label)!r} has {n_label} sample; a GAN needs "
+                    "at least 2 spectra of a class to learn from"
                 )
         if self.conditional and len(targets) > 1:
             groups = [list(targets)]

@@ -129,7 +129,9 @@ class LCGAN(BaseGANOverSampler):
     spectrum, against a 1-D convolutional discriminator. The generator grows
     the noise with locally connected convolutions (a different kernel at each
     wavelength, :class:`skspec.nn.LocallyConnected1d`), linear x2 up-sampling,
-    leaky ReLU and dropout to exactly ``n_features`` pixels (any length). The
+    leaky ReLU and dropout to exactly ``n_features`` pixels (any length:
+    enough x2 steps, at most three, from a base length of at least 8 pixels,
+    then a crop). The
     discriminator uses one-sided label smoothing (real target
     ``1 - label_smoothing``, fake 0); the two networks are trained with
     RMSprop at two time scales (TTUR) as in Yang et al. (2021).
@@ -167,7 +169,10 @@ class LCGAN(BaseGANOverSampler):
     label_noise : float, default=0.0
         Uniform noise of this width on both targets (noisy labels).
     dropout : float, default=0.2
-        Dropout rate in the generator and the discriminator.
+        Dropout rate in the generator and the discriminator. Whole channels
+        are dropped (``torch.nn.Dropout1d``, "spatial" dropout): drawing one
+        random number per unit costs more than the locally connected layers
+        themselves on a CPU.
     channels : int, default=8
         Channels of the locally connected layers. Their weights grow as
         ``length * channels**2 * 3`` per layer (about 1.4 million parameters

@@ -39,7 +39,9 @@ EXPECTED_FAILED = {
 }
 
 
-@parametrize_with_checks([tiny(LCGAN), tiny(SGAN)], expected_failed_checks=lambda est: EXPECTED_FAILED)
+@parametrize_with_checks(
+    [tiny(LCGAN), tiny(SGAN)], expected_failed_checks=lambda est: EXPECTED_FAILED
+)
 def test_imblearn_checks(estimator, check):
     check(estimator)
 
@@ -204,10 +206,13 @@ def test_conditional_shares_one_generator(cls, three_classes, tmp_path):
     assert np.bincount(y_res).tolist() == [36, 36, 36]
     assert sampler.generators_[1] is sampler.generators_[2]
     # the class input matters: the two classes get different spectra from the same noise
-    assert not np.array_equal(sampler.sample(4, 1, random_state=0), sampler.sample(4, 2, random_state=0))
+    one, two = sampler.sample(4, 1, random_state=0), sampler.sample(4, 2, random_state=0)
+    assert not np.array_equal(one, two)
     sampler.save(tmp_path / "cond.pt")
     loaded = cls.load(tmp_path / "cond.pt")
-    np.testing.assert_array_equal(loaded.sample(5, 2, random_state=1), sampler.sample(5, 2, random_state=1))
+    np.testing.assert_array_equal(
+        loaded.sample(5, 2, random_state=1), sampler.sample(5, 2, random_state=1)
+    )
 
 
 def test_small_class_sampled_with_replacement():
@@ -315,7 +320,9 @@ def test_save_load_round_trip(cls, data, tmp_path):
     sampler.save(path)
     loaded = cls.load(path)
     assert loaded.get_params() == sampler.get_params()
-    np.testing.assert_array_equal(loaded.sample(6, 1, random_state=2), sampler.sample(6, 1, random_state=2))
+    np.testing.assert_array_equal(
+        loaded.sample(6, 1, random_state=2), sampler.sample(6, 1, random_state=2)
+    )
     np.testing.assert_array_equal(
         loaded.sample(6, 1, random_state=2, iteration=2),
         sampler.sample(6, 1, random_state=2, iteration=2),
@@ -358,7 +365,9 @@ def test_pickle_and_clone(cls, data):
     X, y = data
     sampler = tiny(cls).fit(X, y)
     restored = pickle.loads(pickle.dumps(sampler))
-    np.testing.assert_array_equal(restored.sample(4, 1, random_state=0), sampler.sample(4, 1, random_state=0))
+    np.testing.assert_array_equal(
+        restored.sample(4, 1, random_state=0), sampler.sample(4, 1, random_state=0)
+    )
     fresh = clone(sampler)
     assert not hasattr(fresh, "generators_") and fresh.get_params() == sampler.get_params()
 
@@ -370,7 +379,8 @@ def test_paper_preset(cls):
     assert sampler.snapshot_every == 100
     if cls is LCGAN:
         assert (sampler.generator_lr, sampler.discriminator_lr) == (1e-4, 1.5e-4)
-        assert isinstance(sampler._make_optimizers(*sampler._build_networks(16, 1))[0], torch.optim.RMSprop)
+        opt_g, opt_d = sampler._make_optimizers(*sampler._build_networks(16, 1))
+        assert isinstance(opt_g, torch.optim.RMSprop) and isinstance(opt_d, torch.optim.RMSprop)
 
 
 def test_classifier_after_the_gan_sees_the_synthetic_mask(data):

@@ -19,7 +19,9 @@ def data():
     return X, y
 
 
-@pytest.mark.parametrize("sampler", [SMOTE(k_neighbors=3, random_state=0), RandomOverSampler(random_state=0), None])
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(k_neighbors=3, random_state=0), RandomOverSampler(random_state=0), None]
+)
 def test_marks_the_appended_rows(sampler, data):
     X, y = data
     X_res, y_res = MarkSynthetic(sampler).fit_resample(X, y)
@@ -79,7 +81,8 @@ class _SeesMask(ClassifierMixin, BaseEstimator):
 
 def test_classifier_in_pipeline_sees_the_mask(data):
     X, y = data
-    pipe = Pipeline([("mark", MarkSynthetic(SMOTE(k_neighbors=3, random_state=0))), ("clf", _SeesMask())])
+    mark = MarkSynthetic(SMOTE(k_neighbors=3, random_state=0))
+    pipe = Pipeline([("mark", mark), ("clf", _SeesMask())])
     pipe.fit(X, y)
     mask = pipe.named_steps["clf"].mask_
     assert mask is not None and mask.sum() == 18 and not mask[:30].any()

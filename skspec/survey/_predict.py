@@ -241,8 +241,36 @@ def _read_chunk(paths: list[str]) -> list:
 
 
 # --------------------------------------------------------------------------- classifying
+_MALLOC_TUNED = False
+
+
+def _tune_malloc() -> None:
+    """Keep glibc from returning big freed blocks to the OS after every batch.
+
+    A network's activations for a batch are tens of MB; when glibc serves
+    them with fresh ``mmap``s (always, once ``MALLOC_TRIM_THRESHOLD_`` is set,
+    as Dask's nanny does), every batch pays page faults: RAC-Net inference
+    measured 1.5 to 3 times slower. Raising the mmap and trim thresholds lets
+    the blocks be reused. Runs once per process; a no-op off glibc.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 256 * 2**20)  # M_TRIM_THRESHOLD
+        if not libc.mallopt(-3, 64 * 2**20):  # M_MMAP_THRESHOLD (glibc caps it)
+            libc.mallopt(-3, 32 * 2**20)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _classify(model, items: list, classes) -> list[dict]:
     """Catalogue rows for a batch of ``(row, flux)``; one ``predict_proba`` call."""
+    _tune_malloc()
     good = [i for i, (_, flux) in enumerate(items) if flux is not None]
     proba = None
     if good:
@@ -589,7 +617,14 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     -----
     Only one copy of a batch is in memory, plus ``2 * n_jobs`` chunks being
     read; resuming keeps 8 bytes per catalogued file (a hash of its path). A
-    path given twice in one run is classified twice.
+    path given twice in one run is classified twice. Worker processes are
+    forked where the OS allows it (they only read files, never touch torch),
+    so scripts need no ``if __name__ == "__main__"`` guard on Linux.
+
+    On glibc (Linux) the process that classifies raises malloc's mmap and
+    trim thresholds once (``mallopt``), so that a batch's large activations
+    are reused instead of mapped and unmapped each time; freed memory up to
+    256 MB may stay with the process.
 
     Examples
     --------

@@ -272,7 +272,12 @@ def main(argv=None) -> int:
     parser.add_argument("--notes", default="", help="text appended to the results")
     parser.add_argument("--merge", action="store_true",
                         help="keep the rows of earlier runs in results/predict.json")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only rewrite predict.md from predict.json (e.g. with new --notes)")
     args = parser.parse_args(argv)
+    if args.report_only:
+        write_report(json.loads(RESULTS.with_suffix(".json").read_text()), args)
+        return 0
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="skspec_bench_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -297,11 +302,17 @@ def main(argv=None) -> int:
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     raw = RESULTS.with_suffix(".json")
     if args.merge and raw.exists():
         new = {(r["size"], r["mode"]) for r in rows}
         rows += [r for r in json.loads(raw.read_text()) if (r["size"], r["mode"]) not in new]
     raw.write_text(json.dumps(rows, indent=1))
+    write_report(rows, args)
+    return 0
+
+
+def write_report(rows: list[dict], args) -> None:
     body = report(rows, args.n_jobs, args.notes)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
@@ -311,7 +322,6 @@ def main(argv=None) -> int:
         + body + "\n"
     )
     print(RESULTS.read_text())
-    return 0
 
 
 if __name__ == "__main__":

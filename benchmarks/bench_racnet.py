@@ -170,7 +170,9 @@ def speed(threads: int, rounds: int, use_compile: bool) -> None:
     # what RACNetClassifier.predict_proba does end to end (numpy in, input checks included)
     from skspec.neural_network import RACNetClassifier
 
-    clf = RACNetClassifier(random_state=0).initialize(n_features=N_PIXELS, classes=list("FGKO"))
+    # same network as above (no input standardisation), so the outputs must agree
+    clf = RACNetClassifier(random_state=0, module__standardize=False)
+    clf.initialize(n_features=N_PIXELS, classes=list("FGKO"))
     clf.module_.load_state_dict(net.state_dict())
     variants["`RACNetClassifier.predict_proba` (numpy in, checks included)"] = lambda x: torch.from_numpy(
         clf.predict_proba(x.numpy())

@@ -372,6 +372,12 @@ class BaseGANOverSampler(BaseOverSampler):
         -------
         X : ndarray of shape (n_samples, n_features_in_)
             Spectra on the scale of the training data, in its dtype.
+
+        Notes
+        -----
+        The generator runs in evaluation mode (no dropout), so the noise alone
+        makes the spectra differ and the same ``random_state`` gives the same
+        spectra.
         """
         check_is_fitted(self, "generators_")
         if not isinstance(n_samples, Integral) or n_samples < 0:

@@ -152,9 +152,10 @@ class LCGAN(BaseGANOverSampler):
         The paper trains for 2,000 and more (see :meth:`paper`). On the 10 O
         spectra of :func:`~skspec.datasets.load_ofgk` (2,782 pixels, L2
         normalised) 1,000 iterations bring the generated mean spectrum to a
-        correlation of 0.99 with the real one, Balmer lines in absorption,
-        where 300 reach only 0.87 with too shallow lines; that fit takes a few
-        minutes on one CPU core (``benchmarks/results/gan.md``).
+        correlation of 0.98 with the real one, with the Balmer lines in
+        absorption (Hgamma at the real depth, Hbeta and Hdelta shallower),
+        where 300 reach only 0.87; that fit takes 3 to 6 minutes on one
+        shared CPU core (``benchmarks/results/gan.md``).
     batch_size : int, default=64
         Spectra per batch. A class with fewer spectra is sampled with
         replacement; a class with one spectrum is an error.

@@ -108,6 +108,27 @@ def test_no_real_row_left_to_validate():
         RACNetClassifier(**TINY).fit(X, y, is_synthetic=np.arange(6) >= 2)
 
 
+def test_lcgan_pipeline_keeps_gan_rows_out_of_validation(data):
+    over_sampling = pytest.importorskip("skspec.over_sampling")
+    if not hasattr(over_sampling, "LCGAN"):
+        pytest.skip("skspec.over_sampling.LCGAN is not there yet")
+    from imblearn.pipeline import make_pipeline
+
+    from skspec.preprocessing import FluxNormalizer
+
+    X, y = data
+    recorder = RecordValid()
+    pipe = make_pipeline(
+        FluxNormalizer(),
+        over_sampling.LCGAN(n_iter=2, batch_size=8, noise_dim=8, random_state=0),
+        RACNetClassifier(**TINY, callbacks=[("record", recorder)]),
+    ).fit(X, y)
+    clf = pipe[-1]
+    assert recorder.n_train + clf.validation_indices_.size > len(X)  # the GAN added rows
+    assert clf.validation_indices_.max() < len(X)
+    assert set(pipe.predict(X)) <= {"F", "O"}
+
+
 @pytest.mark.slow
 def test_lcgan_pipeline_on_bundled_data():
     over_sampling = pytest.importorskip("skspec.over_sampling")
@@ -120,7 +141,7 @@ def test_lcgan_pipeline_on_bundled_data():
 
     data = load_ofgk()
     pipe = make_pipeline(
-        FluxNormalizer(), over_sampling.LCGAN(random_state=0),
+        FluxNormalizer(), over_sampling.LCGAN(n_iter=200, random_state=0),
         RACNetClassifier(module__channels=(8, 8, 16, 16), max_epochs=5, random_state=0),
     )
     pipe.fit(data.data, data.target)

@@ -129,7 +129,8 @@ def plot_attention(wavelength, flux, importance, *, ax=None, lines=O_STAR_LINES,
     flux = _check_flux(flux, wave.size, "flux")
     importance = _check_flux(importance, wave.size, "importance")
     if not np.isfinite(importance).all():
-        raise ValueError(f"importance holds a non-finite value at pixel {int(np.flatnonzero(~np.isfinite(importance))[0])}")
+        pixel = int(np.flatnonzero(~np.isfinite(importance))[0])
+        raise ValueError(f"importance holds a non-finite value at pixel {pixel}")
     ax = plot_spectrum(wave, flux, ax=ax, lines=lines, zorder=3)
     twin = ax.twinx()
     twin.fill_between(wave, importance, color="tab:orange", alpha=0.35, lw=0, zorder=1)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import csv
+import gc
 import glob
 import hashlib
 import logging
@@ -669,12 +670,17 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     n_files = n_classified = n_flagged = 0
     bar = tqdm(unit=" spectra", disable=not verbose, desc="skspec predict", smoothing=0.1)
     executor = None
-    complete = False
+    complete = frozen = False
     try:
         if n_jobs == 1:
             read = (_read_one(p, grid, max_bad_fraction, method) for p in todo())
             items = iter(read)
         else:
+            if _START_METHOD == "fork":
+                # objects that exist now go to a generation the collector never
+                # walks, so forked workers do not copy those pages one by one
+                gc.freeze()
+                frozen = True
             ctx = multiprocessing.get_context(_START_METHOD)
             executor = cf.ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_init_worker,
                                               initargs=(grid, max_bad_fraction, method, 1))
@@ -693,6 +699,8 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         bar.close()
         if executor is not None:
             executor.shutdown(cancel_futures=True)
+        if frozen:
+            gc.unfreeze()
         sink.close(complete)
     seconds = time.perf_counter() - start
     logger.info("%d files in %.1f s (%d classified, %d flagged, %d already catalogued)",

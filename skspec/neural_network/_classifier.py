@@ -153,7 +153,8 @@ class RACNetClassifier(NeuralNetClassifier):
     ``FluxNormalizer``, 5-fold StratifiedGroupKFold over stars, one seed: O
     recall 0.60 (6 of 10 O stars) and macro F1 0.65 over the seven classes,
     against O recall 0.00 and macro F1 0.34 for the paper's recipe. O precision
-    stays low (0.30: late-O/early-B confusion). Details in
+    stays low (0.30: late-O/early-B confusion); without the class weighting
+    it is 0.50 but O recall drops to 0.20 (macro F1 0.67). Details in
     ``benchmarks/results/racnet.md``.
 
     Parameters
@@ -259,7 +260,8 @@ class RACNetClassifier(NeuralNetClassifier):
         classes=None,
         **kwargs,
     ):
-        kwargs.setdefault("module__standardize", True)
+        if isinstance(module, type) and issubclass(module, RACNet):
+            kwargs.setdefault("module__standardize", True)  # measured better; see class docstring
         super().__init__(
             module,
             criterion=criterion,
@@ -540,7 +542,7 @@ class RACNetClassifier(NeuralNetClassifier):
         Runs a :class:`InferenceRACNet` copy of the net (batch norm folded
         into the convolutions, channels-last layout) in ``torch.inference_mode``:
         same argmax and probabilities within 1e-5 of the plain evaluation-mode
-        net, and faster (see ``benchmarks/results/racnet.md``).
+        net, and 1.3-1.6x faster on a 2-core CPU (``benchmarks/results/racnet.md``).
         """
         X = self._check_X_predict(X)
         nonlin = self._get_predict_nonlinearity()

@@ -259,3 +259,20 @@ def test_auto_device_uses_cuda(letters):
     assert next(clf.module_.parameters()).is_cuda
     assert clf.device == "auto"
     assert clf.predict(X).shape == (80,)
+
+
+def test_custom_module(letters):
+    # any module taking n_features / n_classes works; RACNet-only defaults are not forced on it
+    class Linear(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.fc = torch.nn.Linear(n_features, n_classes)
+
+        def forward(self, X):
+            return self.fc(X)
+
+    X, y = letters
+    clf = RACNetClassifier(Linear, max_epochs=2, random_state=0).fit(X, y)
+    assert "module__standardize" not in clf.get_params()
+    assert clf.predict_proba(X).shape == (80, 4)
+    assert clf.predict(X[:2]).dtype.kind == "U"

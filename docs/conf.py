@@ -129,10 +129,23 @@ def _data_comment(app, what, name, obj, options, lines):
             return
 
 
+# Inherited members shown on a class page: everything skspec defines, and
+# these from the scikit-learn / imbalanced-learn / skorch / torch bases.
+_INHERITED_API = {
+    "fit", "fit_resample", "fit_transform", "get_feature_names_out", "get_n_splits",
+    "get_params", "predict", "predict_proba", "set_params",
+    "split", "transform",
+}
+
+
 def _skip_members(app, what, name, obj, skip, options):
     # scikit-learn's generated metadata-routing setters (set_fit_request, ...)
     if re.fullmatch(r"set_\w+_request", name):
         return True
+    if what == "class" and callable(obj):
+        module = getattr(obj, "__module__", None) or ""
+        if not module.startswith("skspec") and name not in _INHERITED_API:
+            return True
     return skip
 
 

@@ -532,6 +532,14 @@ def _model_and_grid(model, wavelength, device):
 
         wavelength = load_obafgkm().wavelength
     grid = check_wavelength(wavelength, name="wavelength")
+    from .._persistence import _n_features
+
+    n_features = _n_features(model)
+    if n_features is not None and n_features != grid.size:
+        raise ValueError(
+            f"the model takes {n_features} pixels but the wavelength grid has {grid.size}: "
+            "pass the grid it was trained on as wavelength= (or save it with save_model)"
+        )
     classes = getattr(model, "classes_", None)
     if classes is None:
         raise ValueError("the model has no classes_: fit it (or load a saved model) first")

@@ -200,6 +200,8 @@ def test_bad_arguments(model, samples, tmp_path):
         predict_files(model, samples, tmp_path / "cat.xlsx", verbose=0)
     with pytest.raises(ValueError, match="batch_size"):
         predict_files(model, samples, batch_size=0, verbose=0)
+    with pytest.raises(ValueError, match="takes 2782 pixels but the wavelength grid has 100"):
+        predict_files(model, samples, wavelength=np.linspace(4000, 7000, 100), verbose=0)
 
 
 def test_cli_train_then_predict(model, mixed, tmp_path, monkeypatch):

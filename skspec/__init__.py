@@ -12,23 +12,31 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "datasets",
+    "experiments",
     "io",
     "metrics",
+    "model_selection",
     "neural_network",
     "nn",
     "over_sampling",
     "plotting",
     "preprocessing",
+    "survey",
     "__version__",
     "load_model",
+    "predict_files",
     "save_model",
 ]
 
 
 def __getattr__(name):
-    # save_model / load_model pull in torch: import them only when asked for.
+    # save_model / load_model / predict_files pull in torch: import them only when asked for.
     if name in ("save_model", "load_model"):
         from . import _persistence
 
         return getattr(_persistence, name)
+    if name == "predict_files":
+        from .survey import predict_files
+
+        return predict_files
     raise AttributeError(f"module 'skspec' has no attribute {name!r}")

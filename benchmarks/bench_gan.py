@@ -27,10 +27,7 @@ Results go to ``benchmarks/results/gan.md``.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
-import subprocess
 import time
 from pathlib import Path
 
@@ -40,6 +37,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from skspec.nn import LocallyConnected1d
+
+from skspec.utils._machine import describe_machine
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.md"
 LAYER_NOTES = """What won (kept in `skspec/nn/_layers.py`): a custom `autograd.Function`.
@@ -53,21 +52,6 @@ automatic backward of the same strided view (`as_strided` backward) was 2-3x slo
 the `F.unfold` copy dominated the naive version, and per-tap einsum does k small
 batched products instead of one."""
 B, C_IN, C_OUT, K, L = 64, 16, 16, 3, 1850
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        found = re.search(r"Model name:\s*(.+)", out)
-        if found:
-            model = found.group(1).strip()
-    except OSError:
-        pass
-    gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ", no GPU"
-    return (f"{platform.node()}: {model}, {os.cpu_count()} cores{gpu}, Python "
-            f"{platform.python_version()}, torch {torch.__version__}, "
-            f"{torch.get_num_threads()} torch thread(s)")
 
 
 # ------------------------------------------------------------ (a) the layer
@@ -290,7 +274,7 @@ def main():
 
     sections = _read_sections(RESULTS)
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    stamp = [f"Measured {date} on {machine()}.", ""]
+    stamp = [f"Measured {date} on {describe_machine()}.", ""]
     runners = {"layer": lambda: _layer_section(args.rounds), "gan": _gan_section,
                "ostars": lambda: _ostars_section(args.paper)}
     for key in ["layer", "gan", "ostars"]:

@@ -34,8 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -44,24 +42,11 @@ import threading
 import time
 from pathlib import Path
 
+from skspec.utils._machine import describe_machine
+
 RESULTS = Path(__file__).resolve().parent / "results" / "predict.md"
 DR7_SPECTRA = 9_840_000
 N_VARIANTS = 64
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        found = re.search(r"Model name:\s*(.+)", out)
-        if found:
-            model = found.group(1).strip()
-    except OSError:
-        pass
-    import torch
-
-    return (f"{platform.node()}: {model}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, torch {torch.__version__}")
 
 
 # ----------------------------------------------------------------------------- setup
@@ -317,7 +302,7 @@ def write_report(rows: list[dict], args) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         "# Survey prediction benchmark (`benchmarks/bench_predict.py`)\n\n"
-        f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
+        f"Machine: {describe_machine()}. Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
         f"Model: default RAC-Net (8 stages) after FluxNormalizer, 2782 pixels, batch 256, CPU.\n\n"
         + body + "\n"
     )

@@ -25,29 +25,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from skspec.utils._machine import describe_machine
+
 RESULTS = Path(__file__).resolve().parent / "results" / "racnet.md"
 N_PIXELS, BATCH, N_CLASSES = 3700, 256, 4
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        found = re.search(r"Model name:\s*(.+)", out)
-        if found:
-            model = found.group(1).strip()
-    except OSError:
-        pass
-    return f"{platform.node()}: {model}, {os.cpu_count()} cores, torch {torch.__version__}"
 
 
 def write_section(title: str, body: str) -> None:
@@ -203,7 +191,7 @@ def speed(threads: int, rounds: int, use_compile: bool) -> None:
     epoch = time.perf_counter() - t0
     n_valid = len(clf.validation_indices_)
 
-    body = f"""Machine: {machine()}. `torch.set_num_threads({threads})`. The machine is shared with
+    body = f"""Machine: {describe_machine()}. `torch.set_num_threads({threads})`. The machine is shared with
 other jobs (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end of this run), so absolute
 numbers move from run to run: compare the ratios within this table, all measured in the same
 run with the variants interleaved (best of {rounds} rounds each). Default RACNet (channels
@@ -267,7 +255,7 @@ def quality(n_splits: int, max_epochs: int, ablation: bool = False) -> None:
             f"{np.mean(y == pred):.3f} | {min(epochs)}-{max(epochs)} | {cpu / 60:.1f} ({sec / 60:.1f}) |"
         )
         print(rows[-1], flush=True)
-    body = f"""Machine: {machine()}, 1 thread. `load_obafgkm()` (348 spectra, 7 classes, 10 O)
+    body = f"""Machine: {describe_machine()}, 1 thread. `load_obafgkm()` (348 spectra, 7 classes, 10 O)
 after `FluxNormalizer()` (L2), {n_splits}-fold `StratifiedGroupKFold` over `object` (shuffle,
 seed 0), one seed (random_state=0); scores pooled over the out-of-fold predictions.
 Defaults: lr 1e-3, patience 10, class_weight="balanced", per-spectrum standardised

@@ -71,7 +71,6 @@ class SpectrumData:
             import specutils
         except ImportError as exc:  # pragma: no cover - specutils is an extra
             raise ImportError("to_specutils needs specutils: pip install specutils") from exc
-        import astropy.units as u
         from astropy.nddata import InverseVariance
 
         cls = getattr(specutils, "Spectrum", None) or specutils.Spectrum1D

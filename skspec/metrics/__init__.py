@@ -19,14 +19,13 @@ from ._gan import (
     gan_train_score,
     generate_minority,
 )
-from ._lines import O_STAR_LINES, air_to_vacuum, compare_equivalent_widths, equivalent_widths
+from ._lines import O_STAR_LINES, compare_equivalent_widths, equivalent_widths
 from ._scorers import cross_val_confusion_matrix, make_recognition_scorers, scores_from_confusion
 
 __all__ = [
     "GANTestEvaluation",
     "GANTrainEvaluation",
     "O_STAR_LINES",
-    "air_to_vacuum",
     "compare_equivalent_widths",
     "cross_val_confusion_matrix",
     "equivalent_widths",

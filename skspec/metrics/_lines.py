@@ -8,51 +8,25 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array
 
+from ..io._base import air_to_vacuum
 from ..utils._validation import check_wavelength
 
-__all__ = ["O_STAR_LINES", "air_to_vacuum", "compare_equivalent_widths", "equivalent_widths"]
-
-
-def air_to_vacuum(wavelength):
-    """Convert air wavelengths (Angstrom) to vacuum with the VALD/Piskunov formula.
-
-    The formula that built the bundled grid (``shared/data/README.md``):
-    ``n = 1 + 8.336624212083e-5 + 2.408926869968e-2 / (130.1065924522 - s^2)
-    + 1.599740894897e-4 / (38.92568793293 - s^2)``, ``s = 1e4 / lambda``.
-
-    Parameters
-    ----------
-    wavelength : float or array-like
-        Air wavelength(s) in Angstrom.
-
-    Returns
-    -------
-    vacuum : float or ndarray
-
-    Examples
-    --------
-    >>> from skspec.metrics import air_to_vacuum
-    >>> round(float(air_to_vacuum(4861.33)), 2)  # H beta
-    4862.69
-    """
-    lam = np.asarray(wavelength, dtype=np.float64)
-    s2 = (1e4 / lam) ** 2
-    n = 1 + 8.336624212083e-5 + 2.408926869968e-2 / (130.1065924522 - s2) + 1.599740894897e-4 / (
-        38.92568793293 - s2
-    )
-    return lam * n
+__all__ = ["O_STAR_LINES", "compare_equivalent_widths", "equivalent_widths"]
 
 
 # name: (air wavelength in Angstrom, half-width of the line window in Angstrom)
-_AIR = {
+_AIR = {  # in order of wavelength
+    "H gamma": (4340.47, 15.0),
+    "He I 4471": (4471.48, 6.0),
     "He II 4541": (4541.59, 6.0),
     "He II 4686": (4685.71, 6.0),
-    "He I 4471": (4471.48, 6.0),
-    "He I 4922": (4921.93, 6.0),
     "H beta": (4861.33, 15.0),
-    "H gamma": (4340.47, 15.0),
+    "He I 4922": (4921.93, 6.0),
 }
-#: Vacuum centre (Angstrom) and half-width of the line window for each line.
+#: The lines that tell O stars apart: vacuum centre (Angstrom) and half-width of
+#: the line window. He II 4541/4686 appear only in O stars; He I 4471/4922 peak
+#: in B stars; the Balmer lines H gamma and H beta are strong in both. The one
+#: table used by the equivalent widths and by :mod:`skspec.plotting`.
 O_STAR_LINES = {name: (round(float(air_to_vacuum(air)), 2), hw) for name, (air, hw) in _AIR.items()}
 
 

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..metrics._lines import O_STAR_LINES
 from ..utils import check_wavelength
 
 __all__ = ["O_STAR_LINES", "plot_attention", "plot_spectrum"]
-
-#: Lines that tell O stars from B stars (label -> vacuum wavelength in Å).
-#: He II 4541/4686 appear only in O stars; He I 4471/4922 peak in B stars;
-#: the Balmer lines Hγ and Hβ are strong in both.
-O_STAR_LINES: dict[str, float] = {
-    "Hγ 4340": 4341.69,
-    "He I 4471": 4472.74,
-    "He II 4541": 4542.86,
-    "He II 4686": 4687.02,
-    "Hβ 4861": 4862.69,
-    "He I 4922": 4923.31,
-}
-
 
 def _axes(ax):
     if ax is None:
@@ -40,6 +28,7 @@ def _mark_lines(ax, lines, wave: np.ndarray) -> None:
     if not lines:
         return
     for label, lam in dict(lines).items():
+        lam = float(lam[0] if isinstance(lam, (tuple, list)) else lam)  # (centre, half-width)
         if wave[0] <= lam <= wave[-1]:
             ax.axvline(lam, color="0.4", lw=0.8, ls="--", zorder=0)
             ax.text(lam, 1.0, f" {label}", rotation=90, va="top", ha="right", fontsize=7,
@@ -56,7 +45,7 @@ def plot_spectrum(wavelength, flux, *, ax=None, lines=O_STAR_LINES, label=None, 
     flux : array-like of shape (n_pixels,)
     ax : matplotlib Axes or None, default=None
         Draw here; None makes a new figure.
-    lines : dict of {label: wavelength in Å} or None, default=O_STAR_LINES
+    lines : dict of {label: wavelength in Å or (wavelength, half-width)} or None, default=O_STAR_LINES
         Lines to mark (those inside the wavelength range).
     label : str or None
         Legend label of the spectrum.
@@ -104,7 +93,7 @@ def plot_attention(wavelength, flux, importance, *, ax=None, lines=O_STAR_LINES,
         For example one row of
         :meth:`skspec.neural_network.RACNetClassifier.attention_maps`.
     ax : matplotlib Axes or None, default=None
-    lines : dict of {label: wavelength in Å} or None, default=O_STAR_LINES
+    lines : dict of {label: wavelength in Å or (wavelength, half-width)} or None, default=O_STAR_LINES
     cmap : str, default="inferno_r"
         Colormap of the importance band along the bottom.
     title : str or None

@@ -6,7 +6,6 @@ from sklearn.decomposition import PCA
 
 from skspec.metrics import (
     O_STAR_LINES,
-    air_to_vacuum,
     compare_equivalent_widths,
     equivalent_widths,
     frechet_distance,
@@ -107,12 +106,6 @@ def test_memorised_copies_are_flagged(real, other):
     assert fresh.median_ratio > 0.7
     mixed = memorisation_check(real, np.vstack([other[:10], copies[:5]]))
     np.testing.assert_array_equal(np.flatnonzero(mixed.memorised)[-5:], np.arange(10, 15))
-
-
-def test_air_to_vacuum_h_beta():
-    assert air_to_vacuum(4861.33) == pytest.approx(4862.68, abs=0.015)
-    assert O_STAR_LINES["H beta"][0] == pytest.approx(4862.69, abs=0.01)
-    assert O_STAR_LINES["He II 4686"][0] == pytest.approx(4687.02, abs=0.01)
 
 
 def _skspec_grid():

@@ -7,7 +7,10 @@ Build (from the repository root)::
 Add ``-D plot_gallery=0`` to skip running the example gallery (fast build).
 """
 
+import importlib
 import os
+import pkgutil
+import re
 import sys
 import warnings
 from datetime import date
@@ -89,9 +92,6 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 3000))
 
 
 # -- docstring hooks -----------------------------------------------------------
-import importlib  # noqa: E402
-import pkgutil  # noqa: E402
-import re  # noqa: E402
 
 # "X_ : ndarray of shape (n_features_in_,)": in reST a word ending in "_" is a
 # link. In the type part of a numpydoc field such words are names: quote them.
@@ -111,6 +111,7 @@ def _data_comment(app, what, name, obj, options, lines):
     if what != "data" or not name.startswith("skspec."):
         return
     package, attr = name.rsplit(".", 1)
+    from sphinx.errors import PycodeError
     from sphinx.pycode import ModuleAnalyzer
 
     module = importlib.import_module(package)
@@ -121,7 +122,7 @@ def _data_comment(app, what, name, obj, options, lines):
         try:
             analyzer = ModuleAnalyzer.for_module(modname)
             analyzer.analyze()
-        except Exception:
+        except PycodeError:  # no source to read
             continue
         comment = analyzer.attr_docs.get(("", attr))
         if comment and getattr(importlib.import_module(modname), attr, None) is obj:

@@ -43,7 +43,7 @@ blue = spectra.wavelength.to_value("AA") < 5100  # the O-star lines; keeps the G
 X = FluxNormalizer().fit_transform(spectra.data[keep][:, blue])
 y = spectra.target[keep]
 stars = spectra.object[keep]
-cv = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=0)
+cv = StratifiedGroupKFold(n_splits=2, shuffle=True, random_state=0)
 
 # %%
 # Two samplers, two scores

@@ -43,7 +43,7 @@ wave = spectra.wavelength.to_value("AA")
 rows = np.isin(spectra.target, ["O", "F"])
 blue = wave < 5100
 X, y, stars = spectra.data[rows][:, blue], spectra.target[rows], spectra.object[rows]
-print(X.shape, {c: int((y == c).sum()) for c in np.unique(y)})
+print(X.shape, {str(c): int((y == c).sum()) for c in np.unique(y)})
 
 # %%
 # The pipeline and the grid
@@ -79,5 +79,10 @@ print("best:", search.best_params_)
 
 # %%
 # The refitted pipeline is a classifier like any other: the sampler is
-# skipped at prediction time.
-print(search.best_estimator_.predict(X[:5]), y[:5])
+# skipped at prediction time. Inside it, the RAC-Net's early-stopping split
+# holds real spectra only: every validation row is one of the 116 real
+# rows, none of the synthetic O spectra LCGAN appended after them.
+racnet = search.best_estimator_["racnet"]
+valid = racnet.validation_indices_
+print(f"{len(valid)} validation rows, all among the {len(X)} real ones: "
+      f"{bool(valid.max() < len(X))}")

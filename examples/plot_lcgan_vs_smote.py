@@ -42,7 +42,7 @@ keep = np.isin(spectra.target, ["O", "F"])  # the paper's O versus F setting
 X = FluxNormalizer().fit_transform(spectra.data[keep])
 y = spectra.target[keep]
 wave = spectra.wavelength.to_value("AA")
-print({c: int((y == c).sum()) for c in np.unique(y)})
+print({str(c): int((y == c).sum()) for c in np.unique(y)})
 
 # %%
 # Over-sample the O stars

@@ -97,8 +97,9 @@ print("new rows:", again.n_files, "skipped:", again.n_skipped)
 good = catalogue[catalogue.pred_class != ""]
 probs = good.filter(like="prob_").astype(float)
 probs.columns = [c.removeprefix("prob_") for c in probs.columns]
-probs.index = [f"{Path(f).name[:22]} ({s})" for f, s in zip(good.file, good.survey_subclass)]
-ax = probs.plot.barh(stacked=True, figsize=(8, 4), colormap="tab10", width=0.8)
+probs.index = [f"{Path(f).name.removesuffix('.fits.gz')} ({s})"
+               for f, s in zip(good.file, good.survey_subclass)]
+ax = probs.plot.barh(stacked=True, figsize=(9, 4), colormap="tab10", width=0.8)
 ax.set_xlabel("probability")
 ax.legend(ncol=7, loc="upper center", bbox_to_anchor=(0.5, 1.15), fontsize=8)
 plt.tight_layout()

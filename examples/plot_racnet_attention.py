@@ -34,7 +34,7 @@ X = FluxNormalizer().fit_transform(spectra.data)
 y = spectra.target
 cv = LeaveOneStarOut(target_class="O", test_size=0.2, random_state=0)
 train, test = next(cv.split(X, y, groups=spectra.object))
-print("held-out O star:", set(spectra.object[test][y[test] == "O"]))
+print("held-out O star:", sorted(set(spectra.object[test][y[test] == "O"].tolist())))
 
 # %%
 # Train on the other stars

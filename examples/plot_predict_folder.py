@@ -4,12 +4,12 @@ Classify a folder of LAMOST FITS files
 ==========================================
 
 Survey-scale prediction in three steps: fit a model, save it with
-:func:`skspec.save_model`, and run :func:`skspec.survey.predict_files` over a
-folder. Every file is read, resampled onto the grid the model was trained
-on and classified in batches; the catalogue holds one row per file with the
-class probabilities, the S/N and flags. A file that cannot be used gets a
-flagged row instead of stopping the run, and running again skips the files
-already catalogued.
+:func:`skspec.save_model`, and run :func:`skspec.predict_files` (the same as
+:func:`skspec.survey.predict_files`) over a folder. Every file is read,
+resampled onto the grid the model was trained on and classified in batches;
+the catalogue holds one row per file with the class probabilities, the S/N
+and flags. A file that cannot be used gets a flagged row instead of stopping
+the run, and running again skips the files already catalogued.
 
 On the command line the same is::
 
@@ -31,11 +31,10 @@ import pandas as pd
 import torch
 from sklearn.pipeline import make_pipeline
 
-from skspec import load_model, save_model
+from skspec import load_model, predict_files, save_model
 from skspec.datasets import load_lamost_samples, load_obafgkm
 from skspec.neural_network import RACNetClassifier
 from skspec.preprocessing import FluxNormalizer
-from skspec.survey import predict_files
 
 torch.set_num_threads(2)
 workdir = Path(tempfile.mkdtemp(prefix="skspec_example_"))

@@ -518,8 +518,9 @@ class RACNetClassifier(NeuralNetClassifier):
         expected = getattr(self, "n_features_in_", None)
         if expected is not None and X.shape[1] != expected:
             raise ValueError(
-                f"X has {X.shape[1]} pixels per spectrum but {type(self).__name__} was fitted "
-                f"on {expected}: expected {expected} features, got {X.shape[1]}"
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{expected} features as input (pixels per spectrum: expected {expected} "
+                f"features, got {X.shape[1]})"
             )
 
     def _check_X_predict(self, X) -> np.ndarray:

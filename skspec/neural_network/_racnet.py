@@ -30,6 +30,16 @@ def _pooled_length(n_pixels: int, n_stages: int) -> int:
     return length
 
 
+
+def _standardize(X: torch.Tensor) -> torch.Tensor:
+    """Zero mean, unit standard deviation per spectrum, whatever the flux scale.
+
+    A relative floor (not an absolute epsilon) keeps fluxes of order 1e-11
+    erg/s/cm2/A from being squashed; a flat spectrum maps to zeros.
+    """
+    std = X.std(dim=1, keepdim=True).clamp_min(torch.finfo(X.dtype).tiny)
+    return (X - X.mean(dim=1, keepdim=True)) / std
+
 class ChannelAttention(nn.Module):
     """Channel attention over a 1-D feature map (the paper's Figure 6).
 
@@ -153,7 +163,7 @@ class RACNet(nn.Module):
         if X.shape[1] != self.n_features:
             raise ValueError(f"RACNet expected {self.n_features} features, got {X.shape[1]}")
         if self.standardize:
-            X = (X - X.mean(dim=1, keepdim=True)) / (X.std(dim=1, keepdim=True) + 1e-8)
+            X = _standardize(X)
         h = X.unsqueeze(1)
         for stage in self.stages:
             h = stage(h)
@@ -262,7 +272,7 @@ class InferenceRACNet(nn.Module):
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"InferenceRACNet expected input (batch, {self.n_features}), got {tuple(X.shape)}")
         if self.standardize:
-            X = (X - X.mean(dim=1, keepdim=True)) / (X.std(dim=1, keepdim=True) + 1e-8)
+            X = _standardize(X)
         h = X[:, None, None, :].contiguous(memory_format=torch.channels_last)
         for stage in self.stages:
             h = stage(h)

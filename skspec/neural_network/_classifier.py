@@ -260,8 +260,6 @@ class RACNetClassifier(NeuralNetClassifier):
         classes=None,
         **kwargs,
     ):
-        if isinstance(module, type) and issubclass(module, RACNet):
-            kwargs.setdefault("module__standardize", True)  # measured better; see class docstring
         super().__init__(
             module,
             criterion=criterion,

@@ -115,9 +115,12 @@ class RACNet(nn.Module):
         Output channels of each stage; its length is the number of stages.
     hidden : int, default=128
         Width of the hidden fully connected layer.
-    standardize : bool, default=False
+    standardize : bool, default=True
         Subtract each spectrum's mean and divide by its standard deviation
-        before the first stage (makes the net blind to the flux scale).
+        before the first stage (makes the net blind to the flux scale). On
+        by default because it measured better on the bundled spectra
+        (``benchmarks/results/racnet.md``); the paper's net has no such step
+        (``RACNetClassifier.paper()`` turns it off).
 
     Examples
     --------
@@ -137,7 +140,7 @@ class RACNet(nn.Module):
         *,
         channels: Sequence[int] = (16, 16, 32, 32, 64, 64, 128, 128),
         hidden: int = 128,
-        standardize: bool = False,
+        standardize: bool = True,
     ):
         super().__init__()
         if int(n_features) < 1:

@@ -67,6 +67,9 @@ def test_standardize_makes_output_scale_invariant():
     net = RACNet(32, 2, channels=(4,), standardize=True).eval()
     x = torch.rand(4, 32) + 0.5
     torch.testing.assert_close(net(x), net(1000 * x), atol=1e-4, rtol=1e-4)
+    # STELIB fluxes are ~1e-11 erg/s/cm2/A: an absolute epsilon would squash them
+    torch.testing.assert_close(net(x), net(1e-11 * x), atol=1e-4, rtol=1e-4)
+    assert torch.isfinite(net(torch.ones(1, 32))).all()  # a flat spectrum gives no NaN
 
 
 def test_fold_batchnorm_equals_eval_after_training():
@@ -105,12 +108,3 @@ def test_inference_net_matches_eval(n_pixels, standardize):
     with pytest.raises(ValueError, match="expected input"):
         fast(torch.randn(2, n_pixels + 1))
 
-
-def test_standardized_input_is_blind_to_flux_scale():
-    # STELIB fluxes are ~1e-11 erg/s/cm2/A: an absolute epsilon would squash them
-    torch.manual_seed(0)
-    net = RACNet(200, 3, channels=(4,), standardize=True).eval()
-    x = torch.rand(2, 200) + 0.5
-    with torch.no_grad():
-        torch.testing.assert_close(net(x * 1e-11), net(x), rtol=1e-4, atol=1e-6)
-        assert torch.isfinite(net(torch.ones(1, 200))).all()  # flat spectrum: no NaN

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["MODES", "Settings", "reproduce"]
 
 _SEED_MAX = 2**31 - 1
+SURVEY_RESOLUTION = 1800  # LAMOST low-resolution spectra
+LIBRARY_RESOLUTION = 2000  # about that of the bundled spectra (SDSS R~2000, STELIB ~3 A FWHM)
 
 
 @dataclass(frozen=True)
@@ -147,18 +150,28 @@ def _run_split(task, X, y, wavelength, settings, device):
     """Fit every method on one training fold, predict its test fold at every S/N."""
     import torch
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one split per process; several processes share the cores
+    try:
+        return _fit_split(task, X, y, wavelength, settings, device)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit_split(task, X, y, wavelength, settings, device):
     from ..metrics import gan_test_score, gan_train_score
     from ..preprocessing import FluxNormalizer, degrade
 
-    torch.set_num_threads(1)
     seed, split, train, test = task["seed"], task["split"], task["train"], task["test"]
     rng = np.random.RandomState(seed * 1000 + split)
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     tests = {}
     for snr in settings.snr_levels:
         noise_seed = int(rng.randint(_SEED_MAX))
+        # survey conditions: LAMOST's resolving power, then noise for the S/N
         tests[_snr_key(snr)] = X_test if snr is None else degrade(
-            X_test, snr=snr, random_state=noise_seed)
+            X_test, snr=snr, resolution=SURVEY_RESOLUTION, wavelength=wavelength,
+            input_resolution=LIBRARY_RESOLUTION, random_state=noise_seed)
 
     out = {"seed": seed, "split": split, "test_object": task["test_object"],
            "n_train": {str(c): int(n) for c, n in zip(*np.unique(y_train, return_counts=True))},
@@ -177,8 +190,10 @@ def _run_split(task, X, y, wavelength, settings, device):
         label = f"RACNet+{method}" if method != "none" else "RACNet"
         out["predictions"][label] = {k: model.predict(v).tolist() for k, v in tests.items()}
         out["timing"][label] = time.perf_counter() - start
-        if seed == task["first_seed"] and split == 0 and method == "none":
-            out["attention"] = _attention_example(model, X_test, y_test)
+        if method == "none":
+            embed = _feature_embedding(model.named_steps["clf"])
+            if seed == task["first_seed"] and split == 0:
+                out["attention"] = _attention_example(model, X_test, y_test)
         if method not in ("LCGAN", "SGAN"):
             continue
         gan = model.named_steps["sampler"]
@@ -187,7 +202,7 @@ def _run_split(task, X, y, wavelength, settings, device):
         if seed == task["first_seed"]:
             X_gen = gan.sample(settings.n_generated, "O", random_state=seed)
             out["gan"][method]["fidelity"] = _fidelity(Xn_train[y_train == "O"], X_gen,
-                                                       wavelength)
+                                                       wavelength, embed)
             out["gan"][method]["examples"] = X_gen[:8].astype(float).tolist()
     return out
 
@@ -308,17 +323,35 @@ def _aggregate_gan(runs):
     return table, curves
 
 
-def _fidelity(X_real_o, X_gen, wavelength) -> dict:
+def _feature_embedding(clf):
+    """The convolutional features of a RAC-Net trained on real spectra only (as FID's
+    Inception net), as a numpy function."""
+    import torch
+
+    module = clf.module_
+
+    def embed(X):
+        with torch.inference_mode():
+            return module.features(torch.as_tensor(np.asarray(X, dtype=np.float32))).numpy()
+
+    return embed
+
+
+def _fidelity(X_real_o, X_gen, wavelength, embed) -> dict:
     """Fidelity of generated O spectra against the real O spectra the GAN learnt from."""
     from .. import metrics
 
     n_comp = max(1, min(5, len(X_real_o) - 1))
+    # the features have thousands of dimensions and there are ~9 real O spectra:
+    # reduce them with PCA fitted on the real ones before the Frechet distance
+    F_real, F_gen = embed(X_real_o), embed(X_gen)
     prdc = metrics.precision_recall_density_coverage(X_real_o, X_gen, k=min(3, len(X_real_o) - 1),
                                                      n_components=n_comp)
     memo = metrics.memorisation_check(X_real_o, X_gen)
     ews = metrics.compare_equivalent_widths(X_real_o, X_gen, wavelength)
     return {
         "frechet_pca": float(metrics.frechet_distance(X_real_o, X_gen, n_components=n_comp)),
+        "frechet_racnet": float(metrics.frechet_distance(F_real, F_gen, n_components=n_comp)),
         **{k: float(v) for k, v in prdc.items()},
         "fraction_memorised": float(memo.fraction_memorised),
         "nn_distance_ratio": float(memo.median_ratio),
@@ -385,8 +418,10 @@ def _write_report(results: dict, out: Path) -> str:
         f"- Over-sampling adds synthetic O spectra to the training fold only, up to its largest "
         f"class; GAN iterations {p['gan_iter']}. Synthetic spectra are kept out of the "
         "classifier's validation split and out of every test set.",
-        f"- Test spectra: clean and at S/N {', '.join(str(s) for s in p['snr_levels'] if s)} "
-        "(Gaussian noise, sigma = median|flux| / (S/N), the same draw for every method).",
+        f"- Test spectra: clean and degraded to survey conditions at S/N "
+        f"{', '.join(str(s) for s in p['snr_levels'] if s)}: convolved to R = "
+        f"{p['resolution']} (from about R = {p['input_resolution']}), then Gaussian noise "
+        "with sigma = median|flux| / (S/N); the same draw for every method.",
         "- Scores are pooled over the splits of a seed; tables give the median over seeds and, "
         "in brackets, the range [min-max].", "",
         "## Data sets (the analogue of the paper's Table 1)", "",
@@ -433,8 +468,9 @@ def _write_report(results: dict, out: Path) -> str:
     if results.get("fidelity"):
         lines += ["", "## Fidelity of the generated O spectra", "",
                   "First seed, median over splits; generated O against the real training O "
-                  "spectra the GAN learnt from (PCA space for the Frechet distance and the "
-                  "k-NN metrics; flux space for memorisation: the share of generated spectra "
+                  "spectra the GAN learnt from (Frechet distance in PCA space of the flux and "
+                  "of the features of the RAC-Net trained without augmentation; PCA space for "
+                  "the k-NN metrics; flux space for memorisation: the share of generated spectra "
                   "closer to a training spectrum than the 5th percentile of real-to-real "
                   "nearest-neighbour distances, and the median generated/real NN distance "
                   "ratio, about 1 when healthy, near 0 for copies).", ""]
@@ -640,6 +676,7 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
             "n_splits": len(tasks) // len(seeds),
             "held_out_o_stars": sorted({r["test_object"] for r in runs}),
             "gan_iter": settings.gan_iter, "snr_levels": list(settings.snr_levels),
+            "resolution": SURVEY_RESOLUTION, "input_resolution": LIBRARY_RESOLUTION,
         },
         "datasets": {
             "real O for training (per split)": f"{', '.join(map(str, n_o_train))} spectra "
@@ -712,4 +749,6 @@ def _main(args) -> int:
     except FileExistsError as exc:
         logger.error("skspec reproduce: %s", exc)
         return 1
+    # the report is rendered from results.json: what is printed is what is stored
+    sys.stdout.write((Path(args.output) / "report.md").read_text(encoding="utf-8"))
     return 0

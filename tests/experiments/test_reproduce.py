@@ -64,3 +64,11 @@ def test_refuses_to_overwrite(tiny_run, capsys):
 def test_rejects_unknown_data(tmp_path):
     with pytest.raises(ValueError, match="'ofgk' or 'obafgkm'"):
         reproduce("xyz", mode="tiny", output=tmp_path / "r")
+
+
+def test_cli_prints_the_report(tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert main(["reproduce", "--tiny", "--seeds", "1", "--n-jobs", "1", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (out / "report.md").read_text()
+    assert "O recall" in printed

@@ -52,12 +52,14 @@ def make_recognition_scorers(target_class="O") -> dict:
     >>> float(scores["test_recall_1"].mean())
     1.0
     """
-    one = {"labels": [target_class], "average": "macro"}
+    # one-vs-rest on the target class; pos_label=None so that string labels work
+    # with two classes too (sklearn otherwise checks pos_label=1 for binary y)
+    one = {"labels": [target_class], "average": "macro", "pos_label": None}
     return {
         f"recall_{target_class}": make_scorer(recall_score, zero_division=0.0, **one),
         f"precision_{target_class}": make_scorer(precision_score, zero_division=np.nan, **one),
         f"f1_{target_class}": make_scorer(f1_score, zero_division=np.nan, **one),
-        "f1_macro": make_scorer(f1_score, average="macro", zero_division=0.0),
+        "f1_macro": make_scorer(f1_score, average="macro", zero_division=0.0, pos_label=None),
         "balanced_accuracy": "balanced_accuracy",
     }
 

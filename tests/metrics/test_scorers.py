@@ -95,3 +95,13 @@ def test_scores_from_confusion_bad_shape_raises():
 def test_scores_from_confusion_unknown_target_raises():
     with pytest.raises(ValueError, match="target_class='O' is not in labels"):
         scores_from_confusion(np.eye(2), ["A", "F"])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_scorers_with_string_labels(n_classes):
+    X, y = make_spectra(60, 64, n_classes=n_classes, random_state=0)
+    y = np.array(["F", "O", "B"])[y]
+    scores = cross_validate(SVC(), X, y, cv=StratifiedKFold(3),
+                            scoring=make_recognition_scorers("O"))
+    assert scores["test_recall_O"].mean() > 0.9
+    assert np.isfinite(scores["test_f1_macro"]).all()

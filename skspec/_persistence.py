@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import platform
+import re
 import sys
 import tempfile
 import warnings
@@ -53,6 +54,10 @@ logger = logging.getLogger(__name__)
 #: Version of the file layout. Bump it when a file written by this version
 #: cannot be read by an older one (or the reverse).
 FORMAT_VERSION = 1
+# skorch parameters rebuilt only for training, never from a model file
+_TRAINING_ONLY_PARAMS = ("callbacks", "iterator_train", "iterator_valid", "dataset", "train_split")
+# libraries whose major.minor must match for a model to load without a warning
+_CHECKED_LIBRARIES = ("sklearn", "imblearn", "skorch", "torch")
 _FORMAT = "skspec-model"
 _MANIFEST = "manifest.json"
 _ARRAYS = "arrays.npz"
@@ -296,13 +301,28 @@ class _Reader:
         cls = _resolve(node["__estimator__"])
         if not inspect.isclass(cls) or not hasattr(cls, "get_params"):
             raise ValueError(f"refusing to load {node['__estimator__']!r}: not an estimator")
-        params = {k: self.decode(v) for k, v in node.get("params", {}).items()}
+        raw_params = dict(node.get("params", {}))
+        if "weights" in node:
+            # training-only parameters whose objects act when the net initialises
+            # (a Checkpoint callback creates folders): a loaded net predicts, so
+            # they are not rebuilt from the file
+            for key in _TRAINING_ONLY_PARAMS:
+                raw_params.pop(key, None)
+        params = {k: self.decode(v) for k, v in raw_params.items()}
         if "weights" in node:
             return self.skorch_net(cls, params, node)
         est = cls(**params)
-        for key, value in (node.get("state") or {}).items():
-            setattr(est, key, self.decode(value))
+        self.set_state(est, node)
         return est
+
+    def set_state(self, est, node: dict) -> None:
+        """Restore fitted attributes; a name that would shadow a method is refused."""
+        for key, value in (node.get("state") or {}).items():
+            if not key.isidentifier() or key.startswith("__") or hasattr(type(est), key):
+                raise ValueError(
+                    f"refusing to load {node['__estimator__']!r}: {key!r} is not a fitted "
+                    "attribute name (the file may have been tampered with)")
+            setattr(est, key, self.decode(value))
 
     def skorch_net(self, cls, params: dict, node: dict):
         import torch
@@ -310,8 +330,7 @@ class _Reader:
         if self.device is not None:
             params["device"] = self.device
         net = cls(**params)
-        for key, value in (node.get("state") or {}).items():
-            setattr(net, key, self.decode(value))
+        self.set_state(net, node)
         net.initialize()
         for name, key in node["weights"].items():
             try:
@@ -326,8 +345,7 @@ class _Reader:
                     "the file may have been tampered with"
                 ) from None
             getattr(net, f"{name}_").load_state_dict(state_dict)
-        for key, value in (node.get("state") or {}).items():  # initialize may reset some
-            setattr(net, key, self.decode(value))
+        self.set_state(net, node)  # initialize may reset some
         return net
 
 
@@ -507,7 +525,29 @@ def _manifest(zf: zipfile.ZipFile, path) -> dict[str, Any]:
             f"but skspec {__version__} reads format version {FORMAT_VERSION}: load it "
             f"with skspec {written} and refit, or retrain it with this version"
         )
+    _check_versions(manifest.get("versions", {}), path)
     return manifest
+
+
+def _major_minor(version: str) -> tuple:
+    return tuple(re.findall(r"\d+", str(version))[:2])
+
+
+def _check_versions(written: dict, path) -> None:
+    """Refuse a model from another skspec major.minor; warn for its libraries."""
+    current = _versions()
+    if _major_minor(written.get("skspec", "")) != _major_minor(current["skspec"]):
+        raise ValueError(
+            f"{path} was written by skspec {written.get('skspec', 'of an unknown version')}, "
+            f"this is skspec {current['skspec']}: models are only loaded by the same "
+            "major.minor version; retrain it (skspec train) or load it with that version")
+    changed = [f"{name} {written[name]} -> {current[name]}" for name in _CHECKED_LIBRARIES
+               if name in written and name in current
+               and _major_minor(written[name]) != _major_minor(current[name])]
+    if changed:
+        warnings.warn(
+            f"{path} was saved with other library versions ({', '.join(changed)}); "
+            "its predictions may differ: check them or retrain", UserWarning, stacklevel=3)
 
 
 def load_model(path, *, device: str | None = None):

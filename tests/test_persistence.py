@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 import os
 import pathlib
 import zipfile
@@ -183,6 +184,60 @@ def test_other_format_version_is_refused(linear, tmp_path):
     bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
     with pytest.raises(ValueError, match="format version 99 .* reads format version 1"):
         load_model(bad)
+
+
+def test_other_skspec_version_is_refused(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+    manifest["versions"]["skspec"] = "7.3.0"
+    bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.raises(ValueError, match="written by skspec 7.3.0.*same major.minor"):
+        load_model(bad)
+
+
+def test_other_library_version_warns(linear, spectra, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+    manifest["versions"]["sklearn"] = "0.1.0"
+    other = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.warns(UserWarning, match="sklearn 0.1.0 ->"):
+        model = load_model(other)
+    np.testing.assert_array_equal(model.predict(spectra[0]), linear.predict(spectra[0]))
+
+
+def test_state_shadowing_a_method_is_refused(linear, tmp_path):
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    manifest = _manifest(path)
+
+    def add_fit(node):  # give the first estimator with a fitted state a "fit" attribute
+        if isinstance(node, dict):
+            if node.get("state"):
+                node["state"]["fit"] = 1
+                return True
+            return any(add_fit(v) for v in node.values())
+        if isinstance(node, list):
+            return any(add_fit(v) for v in node)
+        return False
+
+    assert add_fit(manifest)
+    bad = _rewrite(path, **{"manifest.json": json.dumps(manifest)})
+    with pytest.raises(ValueError, match="'fit' is not a fitted attribute name"):
+        load_model(bad)
+
+
+def test_callbacks_are_not_rebuilt_from_the_file(racnet, spectra, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    net = racnet.steps[-1][1]
+    net.set_params(callbacks=[Checkpoint(dirname=str(tmp_path / "ckpt"))])
+    path = save_model(racnet, tmp_path / "m.skspec", wavelength=WAVE)
+    net.set_params(callbacks=None)
+    shutil.rmtree(tmp_path / "ckpt")  # skorch made it when the callback was set
+    loaded = load_model(path)
+    assert not (tmp_path / "ckpt").exists()  # Checkpoint.initialize would create it
+    assert loaded.steps[-1][1].callbacks is None
+    np.testing.assert_allclose(loaded.predict_proba(spectra[0]), racnet.predict_proba(spectra[0]),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_not_a_model_file(tmp_path):

@@ -144,7 +144,16 @@ class RACNetClassifier(NeuralNetClassifier):
     every synthetic row in training. The rows used are in
     ``validation_indices_``. A step between the sampler and this classifier
     that makes a new array (a transformer) loses the record; put
-    transformers before the sampler.
+    transformers before the sampler. So does a pipeline ``memory`` cache
+    (a cached resample comes back as a new array): without a record all rows
+    count as real.
+
+    Known limit: the sampler sees every real row before this split is made,
+    so synthetic rows may derive from real rows that end up in validation
+    (a RandomOverSampler copy, a SMOTE interpolation, a GAN trained on them).
+    Validation is then optimistic for the over-sampled class; early stopping
+    is what it affects. Test sets are not affected: evaluate with an outer
+    split (e.g. :class:`skspec.model_selection.LeaveOneStarOut`).
 
     **Defaults.** The paper's recipe (``PAPER_PARAMS``, ``RACNetClassifier.paper()``)
     underfits the small bundled data: it stops after 14-29 epochs. The defaults

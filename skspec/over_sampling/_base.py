@@ -48,17 +48,6 @@ def _to_json_scalar(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-class _ParamSwitch:
-    """Turn ``requires_grad`` of all of a module's parameters on or off."""
-
-    def __init__(self, module: nn.Module):
-        self.params = list(module.parameters())
-
-    def requires_grad_(self, flag: bool) -> None:
-        for p in self.params:
-            p.requires_grad_(flag)
-
-
 class BaseGANOverSampler(BaseOverSampler):
     """Base class of the GAN over-samplers; do not use it directly.
 
@@ -209,9 +198,8 @@ class BaseGANOverSampler(BaseOverSampler):
         for label, n_new in targets.items():
             X_new.append(self.sample(n_new, label, random_state=rng))
             y_new.append(np.full(n_new, label, dtype=y.dtype))
-        X_res = np.vstack(X_new)
-        mark_synthetic(X_res, n_real=len(X))
-        return X_res, np.concatenate(y_new)
+        # fit_resample marks the synthetic rows of what it hands back
+        return np.vstack(X_new), np.concatenate(y_new)
 
     def _fit_generators(self, X, y, rng) -> dict:
         """Train the generators; return {class: number of rows to generate}."""
@@ -281,7 +269,6 @@ class BaseGANOverSampler(BaseOverSampler):
         ones = torch.ones(bs, device=device)
         history = {"iteration": [], "d_loss": [], "g_loss": []}
         snapshots = []
-        d_params = _ParamSwitch(discriminator)
         bar = tqdm(range(1, self.n_iter + 1), desc=desc, disable=not self.verbose, leave=False)
         for it in bar:
             idx = self._batch_indices(len(real), labels, n_labels, gen)
@@ -299,12 +286,12 @@ class BaseGANOverSampler(BaseOverSampler):
             d_loss.backward()
             opt_d.step()
 
-            d_params.requires_grad_(False)  # no discriminator weight gradients in the G step
+            discriminator.requires_grad_(False)  # no discriminator weight gradients in the G step
             g_loss = bce(discriminator(fake, lab), ones)
             opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             opt_g.step()
-            d_params.requires_grad_(True)
+            discriminator.requires_grad_(True)
 
             d_value, g_value = d_loss.item(), g_loss.item()
             history["iteration"].append(it)

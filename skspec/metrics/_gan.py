@@ -208,14 +208,15 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     y = np.asarray(y)
     rng = check_random_state(random_state)
     sampler = clone(sampler)
-    params = sampler.get_params(deep=False)
     n_min = int((y == minority_class).sum())
     if n_min == 0:
         raise ValueError(f"no spectrum of minority_class={minority_class!r} to learn from")
-    if "sampling_strategy" in params:
-        sampler.set_params(sampling_strategy={minority_class: n_min + n_generated})
-    if "random_state" in params:
-        sampler.set_params(random_state=int(rng.randint(_SEED_MAX)))
+    # also the nested ones of a wrapper such as MarkSynthetic(SMOTE()): sampler__...
+    for key in sampler.get_params(deep=True):
+        if key.split("__")[-1] == "sampling_strategy":
+            sampler.set_params(**{key: {minority_class: n_min + n_generated}})
+        elif key.split("__")[-1] == "random_state":
+            sampler.set_params(**{key: int(rng.randint(_SEED_MAX))})
     X_res, y_res = sampler.fit_resample(X, y)
     if hasattr(sampler, "sample"):
         kwargs = {} if iteration is None else {"iteration": iteration}

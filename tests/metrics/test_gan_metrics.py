@@ -289,3 +289,13 @@ def test_generated_and_duplicated_rows_are_marked_synthetic(data):
     mask, y_fit = MaskRecordingSVC.masks[-1]
     assert (~mask).sum() == 120  # every real spectrum once, unmarked
     assert mask.sum() == 80 and (y_fit[mask] == "O").all()  # O duplicated 20 -> 100
+
+
+def test_generate_minority_reaches_a_wrapped_sampler():
+    from skspec.over_sampling import MarkSynthetic
+
+    X, y = make_spectra(90, 32, n_classes=3, weights=[0.5, 0.4, 0.1], random_state=0)
+    X_gen, fitted = generate_minority(MarkSynthetic(SMOTE(k_neighbors=3)), X, y,
+                                      minority_class=2, n_generated=25, random_state=0)
+    assert X_gen.shape == (25, 32)
+    assert fitted.sampler_.sampling_strategy_ == {2: 25}

@@ -30,12 +30,12 @@ import numpy as np
 
 from .. import __version__
 from ..utils._machine import describe_machine
+from ..utils._random import draw_seed
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["MODES", "Settings", "reproduce"]
 
-_SEED_MAX = 2**31 - 1
 SURVEY_RESOLUTION = 1800  # LAMOST low-resolution spectra
 LIBRARY_RESOLUTION = 2000  # about that of the bundled spectra (SDSS R~2000, STELIB ~3 A FWHM)
 
@@ -167,7 +167,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     tests = {}
     for snr in settings.snr_levels:
-        noise_seed = int(rng.randint(_SEED_MAX))
+        noise_seed = draw_seed(rng)
         # survey conditions: LAMOST's resolving power, then noise for the S/N
         tests[_snr_key(snr)] = X_test if snr is None else degrade(
             X_test, snr=snr, resolution=SURVEY_RESOLUTION, wavelength=wavelength,

@@ -50,6 +50,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, va
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import get_synthetic_mask, mark_synthetic
+from ..utils._random import draw_seed
 
 __all__ = [
     "GANTestEvaluation",
@@ -60,7 +61,6 @@ __all__ = [
     "generate_minority",
 ]
 
-_SEED_MAX = 2**31 - 1
 
 
 @validate_params(
@@ -216,12 +216,12 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
         if key.split("__")[-1] == "sampling_strategy":
             sampler.set_params(**{key: {minority_class: n_min + n_generated}})
         elif key.split("__")[-1] == "random_state":
-            sampler.set_params(**{key: int(rng.randint(_SEED_MAX))})
+            sampler.set_params(**{key: draw_seed(rng)})
     X_res, y_res = sampler.fit_resample(X, y)
     if hasattr(sampler, "sample"):
         kwargs = {} if iteration is None else {"iteration": iteration}
         X_gen = sampler.sample(n_generated, minority_class,
-                               random_state=int(rng.randint(_SEED_MAX)), **kwargs)
+                               random_state=draw_seed(rng), **kwargs)
         return np.asarray(X_gen), sampler
     if iteration is not None:
         raise ValueError(f"iteration={iteration!r} needs a sampler with a sample() method, "
@@ -300,7 +300,7 @@ class _GANEvaluation(ClassifierMixin, BaseEstimator):
             X_gen, self.sampler_ = generate_minority(
                 self.sampler, X, y, minority_class=self.minority_class,
                 n_generated=self.n_generated_, iteration=self.iteration,
-                random_state=int(rng.randint(_SEED_MAX)),
+                random_state=draw_seed(rng),
             )
         else:  # precomputed generated spectra
             X_gen, self.sampler_ = check_array(self.sampler, dtype=None), None

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch.utils.data import Subset
 
 from ..utils import check_spectra, get_synthetic_mask
+from ..utils._random import draw_seed
 from ..utils._torch import resolve_device
 from ._racnet import InferenceRACNet, RACNet
 
@@ -475,7 +476,7 @@ class RACNetClassifier(NeuralNetClassifier):
         self.class_weight_ = self._class_weight(y)
 
         rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
+        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
         self._is_synthetic_ = synthetic
         try:
             with self._auto_device(), self._seeded(torch_seed):
@@ -495,7 +496,7 @@ class RACNetClassifier(NeuralNetClassifier):
         X, y, synthetic = self._prepare_fit(X, y, explicit if explicit is not None else synthetic, reset=False)
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
+        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
         self._is_synthetic_ = synthetic
         try:
             with self._auto_device(), self._seeded(torch_seed):

@@ -29,6 +29,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..utils import check_spectra, mark_synthetic
+from ..utils._random import draw_seed
 from ..utils._torch import resolve_device, torch_generator
 
 __all__ = ["BaseGANOverSampler"]
@@ -37,10 +38,6 @@ logger = logging.getLogger(__name__)
 
 _FORMAT = "skspec-gan-sampler/1"
 _CHUNK = 1024  # rows generated per forward pass in sample()
-
-
-def _seed_from(rng: np.random.RandomState) -> int:
-    return int(rng.randint(np.iinfo(np.int32).max))
 
 
 def _to_json_scalar(value):
@@ -222,7 +219,7 @@ class BaseGANOverSampler(BaseOverSampler):
         self._label_index = {}
         self._dtype = X.dtype
         for group in groups:
-            self._fit_group(X, y, group, device, _seed_from(rng))
+            self._fit_group(X, y, group, device, draw_seed(rng))
         return targets
 
     def _fit_group(self, X, y, labels: list, device: torch.device, seed: int) -> None:

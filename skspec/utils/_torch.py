@@ -5,9 +5,9 @@ Kept in its own module so that ``import skspec.utils`` does not import torch.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
-from sklearn.utils import check_random_state
+
+from ._random import draw_seed
 
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
@@ -31,6 +31,4 @@ def torch_generator(random_state, device: torch.device | str = "cpu") -> torch.G
     one integer is drawn from it, so the same ``random_state`` always gives the
     same torch stream.
     """
-    rng = check_random_state(random_state)
-    seed = int(rng.randint(np.iinfo(np.int32).max))
-    return torch.Generator(device=device).manual_seed(seed)
+    return torch.Generator(device=device).manual_seed(draw_seed(random_state))

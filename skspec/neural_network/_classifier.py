@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
 
 from ..utils import check_spectra, get_synthetic_mask
@@ -434,7 +434,6 @@ class RACNetClassifier(NeuralNetClassifier):
         )
         check_spectra(X)
         check_classification_targets(y)
-        self._check_n_features(X)
         return X.astype(np.float32, copy=False), y, self._check_synthetic(is_synthetic, len(X))
 
     def fit(self, X, y, **fit_params):
@@ -522,19 +521,9 @@ class RACNetClassifier(NeuralNetClassifier):
         return weight
 
     # ------------------------------------------------------------- prediction
-    def _check_n_features(self, X):
-        expected = getattr(self, "n_features_in_", None)
-        if expected is not None and X.shape[1] != expected:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{expected} features as input (pixels per spectrum: expected {expected} "
-                f"features, got {X.shape[1]})"
-            )
-
     def _check_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self, ["module_", "label_encoder_"])
-        X = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=False)
-        self._check_n_features(X)
+        # names expected against got: "X has 60 features, but ... is expecting 64"
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=False)
         check_spectra(X)
         return X.astype(np.float32, copy=False)

@@ -220,7 +220,7 @@ def test_nan_at_predict_names_row(fitted, letters):
 
 
 def test_wrong_n_features_at_predict(fitted, letters):
-    with pytest.raises(ValueError, match="expected 64 features, got 60"):
+    with pytest.raises(ValueError, match="X has 60 features, but RACNetClassifier is expecting 64 features"):
         fitted.predict(letters[0][:, :60])
 
 

@@ -522,7 +522,8 @@ class GANTestEvaluation(_GANEvaluation):
         X, y, X_gen, largest, rng = self._prepare(X, y)
         minority = np.flatnonzero(y == self.minority_class)
         # every real row once, then the duplicates of the minority, marked as
-        # synthetic so that no copy of a training spectrum lands in validation
+        # synthetic so that a RACNetClassifier validates on unique real rows
+        # (copies of a validation row can still be among the training rows)
         rows = np.concatenate([np.arange(len(y)), minority[_extra_copies(len(minority), largest, rng)]])
         self.estimator_ = _fit_estimator(self.estimator, mark_synthetic(X[rows], len(y)), y[rows])
         self.X_generated_ = X_gen

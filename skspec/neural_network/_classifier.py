@@ -538,9 +538,11 @@ class RACNetClassifier(NeuralNetClassifier):
         """Class probabilities (softmax of the logits), shape (n_spectra, n_classes).
 
         Runs a :class:`InferenceRACNet` copy of the net (batch norm folded
-        into the convolutions, channels-last layout) in ``torch.inference_mode``:
-        same argmax and probabilities within 1e-5 of the plain evaluation-mode
-        net, and 1.3-1.6x faster on a 2-core CPU (``benchmarks/results/racnet.md``).
+        into the convolutions, channels-last layout, fused oneDNN calls and
+        micro-batches of 64 on CPU) in ``torch.inference_mode``: same argmax
+        and probabilities within 1e-5 of the plain evaluation-mode net, and
+        about 3.7x faster on a 2-core CPU (1,200 spectra/s at 3,700 pixels,
+        ``benchmarks/results/racnet.md``).
         """
         X = self._check_X_predict(X)
         nonlin = self._get_predict_nonlinearity()

@@ -89,22 +89,46 @@ def test_fold_batchnorm_equals_eval_after_training():
         np.testing.assert_allclose(fused(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("n_pixels, standardize", [(64, False), (64, True), (3, False)])
-def test_inference_net_matches_eval(n_pixels, standardize):
-    from skspec.neural_network import InferenceRACNet
-
+def _trained_net(n_pixels, standardize, channels=(4, 8, 8)):
     torch.manual_seed(0)
-    net = RACNet(n_pixels, 3, channels=(4, 8, 8), standardize=standardize)
+    net = RACNet(n_pixels, 3, channels=channels, standardize=standardize)
     opt = torch.optim.Adam(net.parameters(), 1e-2)
     x = torch.randn(16, n_pixels).cumsum(1) + 5
     for _ in range(3):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(net(x), torch.arange(16) % 3).backward()
         opt.step()
-    net.eval()
+    return net.eval(), x
+
+
+@pytest.mark.parametrize("fused_op", [True, False], ids=["onednn-fused", "plain-conv2d"])
+@pytest.mark.parametrize("n_pixels, standardize", [(64, False), (65, True), (3, False), (1, False)])
+def test_inference_net_matches_eval(n_pixels, standardize, fused_op, monkeypatch):
+    from skspec.neural_network import InferenceRACNet
+    from skspec.neural_network import _racnet
+
+    if not fused_op:  # the path taken on GPU or where torch lacks oneDNN
+        monkeypatch.setattr(_racnet, "_FUSED_CONV", None)
+    net, x = _trained_net(n_pixels, standardize)
     fast = InferenceRACNet(net)
     with torch.inference_mode():
         np.testing.assert_allclose(fast(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="expected input"):
         fast(torch.randn(2, n_pixels + 1))
+
+
+def test_inference_net_micro_batches_change_nothing():
+    from skspec.neural_network import InferenceRACNet
+
+    net, _ = _trained_net(50, True, channels=(4, 8))
+    x = torch.randn(23, 50).cumsum(1)
+    whole = InferenceRACNet(net, micro_batch=None)
+    with torch.inference_mode():
+        expected = net(x).numpy()
+        np.testing.assert_allclose(whole(x).numpy(), expected, rtol=1e-4, atol=1e-5)
+        for size in (1, 5, 64):
+            out = InferenceRACNet(net, micro_batch=size)(x).numpy()
+            np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="micro_batch"):
+        InferenceRACNet(net, micro_batch=0)
 

@@ -24,7 +24,7 @@ def test_writes_report_json_and_figures(tiny_run):
     stored = json.loads((out / "results.json").read_text())
     assert set(stored["recognition"]) == {
         "SVC", "SMOTE+SVC", "RandomForest", "RACNet", "RACNet+RandomOverSampler",
-        "RACNet+SMOTE", "RACNet+SGAN", "RACNet+LCGAN"}
+        "RACNet+SMOTE", "RACNet+SGAN", "RACNet+LCGAN", "RACNet, no noise augmentation"}
     assert set(stored["gan"]) == {"LCGAN", "SGAN"}
     assert stored["protocol"]["n_seeds"] == 1
 

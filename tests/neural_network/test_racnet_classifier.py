@@ -276,3 +276,43 @@ def test_custom_module(letters):
     assert "module__standardize" not in clf.get_params()
     assert clf.predict_proba(X).shape == (80, 4)
     assert clf.predict(X[:2]).dtype.kind == "U"
+
+
+def test_noise_augmentation_level():
+    from skspec.neural_network._classifier import _add_noise
+
+    torch.manual_seed(0)
+    X = torch.full((2000, 100), -2.0)  # median |flux| = 2
+    X[:, ::2] = 2.0
+    noisy = _add_noise(X, 10.0, 10.0)  # sigma = 2 / 10
+    assert abs(float((noisy - X).std()) - 0.2) < 0.005
+    noisy = _add_noise(X, 5.0, 100.0)  # per-row S/N log-uniform in [5, 100]
+    snr = 2.0 / (noisy - X).std(dim=1)
+    assert 4.0 < float(snr.min()) and float(snr.max()) < 125  # 100 pixels: ~7% error on each std
+    assert abs(float(snr.log().median()) - np.log(np.sqrt(5 * 100))) < 0.15
+
+
+def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
+    from skspec.neural_network import _classifier
+
+    X, y = letters
+    seen = []
+    original = _classifier._add_noise
+    monkeypatch.setattr(_classifier, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
+    clf = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    n_train = len(X) - len(clf.validation_indices_)
+    assert sum(seen) == TINY["max_epochs"] * n_train  # every training row, every epoch; no validation row
+    n_calls = len(seen)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is noise-free
+    assert len(seen) == n_calls
+    again = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))  # seeded
+    plain = RACNetClassifier(**TINY).fit(X, y)
+    assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
+
+
+@pytest.mark.parametrize("bad", [(5,), (10, 5), (0, 5), (5, np.inf), "high"])
+def test_noise_augmentation_bad_bounds(letters, bad):
+    X, y = letters
+    with pytest.raises((ValueError, TypeError), match="augment_snr"):
+        RACNetClassifier(**TINY, augment_snr=bad).fit(X, y)

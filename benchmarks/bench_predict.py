@@ -17,7 +17,8 @@ from the same start:
 - ``serial``: ``predict_files(model, folder, out.csv, n_jobs=1)``;
 - ``pool``: the same with ``n_jobs`` worker processes reading files;
 - ``dask``: ``predict_bag`` on a ``distributed.LocalCluster`` with ``n_jobs``
-  single-threaded process workers, rows written by the workers with
+  single-threaded process workers (Dask's worker profiler off, see the
+  survey guide), rows written by the workers with
   ``to_csv`` (cluster start-up is timed separately);
 - ``io``: the worker pool with a classifier that costs nothing
   (``DummyClassifier``): what reading and resampling alone allow, the bound
@@ -169,8 +170,12 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
             result["n"] = summary.n_files
             result["n_classified"] = summary.n_classified
         else:
+            import dask
             from dask.distributed import Client, LocalCluster
 
+            # Dask's statistical profiler keeps ~1000 one-second call-tree
+            # snapshots per worker: it grew each worker by ~0.3 MB/s of work here
+            dask.config.set({"distributed.worker.profile.enabled": False})
             start = time.perf_counter()
             with LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True,
                               dashboard_address=None) as cluster, Client(cluster):

@@ -92,6 +92,13 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     raises malloc's thresholds once, on its first partition (see
     :func:`predict_files`).
 
+    Dask's statistical worker profiler keeps about 1,000 one-second call-tree
+    snapshots per worker; over FITS reading it grew each worker by ~0.3 MB
+    per second of work (``benchmarks/results/predict.md``). For survey-scale
+    runs start the workers with ``distributed.worker.profile.enabled: False``
+    (``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``); memory then stays
+    flat.
+
     Examples
     --------
     Locally, with the synchronous scheduler:

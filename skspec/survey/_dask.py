@@ -96,8 +96,10 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     snapshots per worker; over FITS reading it grew each worker by ~0.3 MB
     per second of work (``benchmarks/results/predict.md``). For survey-scale
     runs start the workers with ``distributed.worker.profile.enabled: False``
-    (``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``); memory then stays
-    flat.
+    (``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``). That removed the
+    growth in a diagnostic with a no-cost classifier, but a 100,000-file run
+    with RAC-Net still peaked ~200 MB above a 10,000-file one (not yet
+    explained; the serial and pool paths stay within ~40 MB).
 
     Examples
     --------

@@ -91,6 +91,13 @@ MODES = {
 
 
 # --------------------------------------------------------------- estimators
+#: methods without over-sampling: report label and RAC-Net parameters over the mode's
+_NO_SAMPLER = {
+    "none": ("RACNet", {}),
+    "no-noise": ("RACNet, no noise augmentation", {"augment_snr": None}),
+}
+
+
 def _o_strategy(y, target="O"):
     """Over-sample only the target class, up to the size of the largest class."""
     labels, counts = np.unique(y, return_counts=True)
@@ -104,7 +111,7 @@ def _make_sampler(method, y_train, settings, seed, device):
 
     strategy = _o_strategy(y_train)
     n_o = int((y_train == "O").sum())
-    if method in ("none", "no-noise"):
+    if method in _NO_SAMPLER:
         return None
     if method == "RandomOverSampler":
         return MarkSynthetic(RandomOverSampler(sampling_strategy=strategy, random_state=seed))
@@ -130,9 +137,7 @@ def _make_pipeline(method, y_train, settings, seed, device):
     sampler = _make_sampler(method, y_train, settings, seed, device)
     if sampler is not None:
         steps.append(("sampler", sampler))
-    params = dict(settings.racnet)
-    if method == "no-noise":
-        params["augment_snr"] = None
+    params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1]}
     steps.append(("clf", RACNetClassifier(random_state=seed, device=device, **params)))
     return Pipeline(steps)
 
@@ -201,7 +206,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
     for method in settings.methods:
         start = time.perf_counter()
         model = _make_pipeline(method, y_train, settings, seed, device).fit(X_train, y_train)
-        label = {"none": "RACNet", "no-noise": "RACNet, no noise augmentation"}.get(method, f"RACNet+{method}")
+        label = _NO_SAMPLER[method][0] if method in _NO_SAMPLER else f"RACNet+{method}"
         out["predictions"][label] = {k: model.predict(v).tolist() for k, v in tests.items()}
         out["timing"][label] = time.perf_counter() - start
         if method == "none":
@@ -730,14 +735,16 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
 
 def _racnet_settings(settings) -> dict:
     """The RAC-Net parameters the report states: the mode's, over the classifier's defaults."""
-    from ..neural_network import RACNetClassifier
+    import inspect
+
+    from ..neural_network import RACNet, RACNetClassifier
 
     defaults = RACNetClassifier().get_params()
-    keys = ("module__channels", "max_epochs", "patience", "lr", "class_weight", "augment_snr")
-    params = {k: defaults.get(k) for k in keys}
+    keys = ("max_epochs", "patience", "lr", "class_weight", "augment_snr")
+    # the module's own default width unless the mode sets one
+    params = {"module__channels": inspect.signature(RACNet).parameters["channels"].default}
+    params.update({k: defaults[k] for k in keys})
     params.update(settings.racnet)
-    if params["module__channels"] is None:
-        params["module__channels"] = (16, 16, 32, 32, 64, 64, 128, 128)
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
 
 

@@ -18,8 +18,10 @@ from the same start:
 - ``pool``: the same with ``n_jobs`` worker processes reading files;
 - ``dask``: ``predict_bag`` on a ``distributed.LocalCluster`` with ``n_jobs``
   single-threaded process workers (Dask's worker profiler off, see the
-  survey guide), rows written by the workers with
-  ``to_csv`` (cluster start-up is timed separately);
+  survey guide), as the survey guide recommends for millions of files: the
+  paths are listed in text files of 256 paths each and the workers read them
+  (``dask.bag.read_text``), so the client never holds the list; rows written
+  by the workers with ``to_csv`` (cluster start-up is timed separately);
 - ``io``: the worker pool with a classifier that costs nothing
   (``DummyClassifier``): what reading and resampling alone allow, the bound
   a GPU doing the classification would approach.
@@ -181,7 +183,11 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
                               dashboard_address=None) as cluster, Client(cluster):
                 result["startup_s"] = time.perf_counter() - start
                 start = time.perf_counter()
-                frame = predict_bag(model, [folder], as_dataframe=True, device="cpu")
+                import dask.bag as db
+
+                paths = db.read_text(os.path.join(folder + "_lists", "*.txt"),
+                                     blocksize=None).map(str.strip)
+                frame = predict_bag(model, paths, as_dataframe=True, device="cpu")
                 frame.to_csv(os.path.join(out, "part-*.csv"), index=False)
                 result["seconds"] = time.perf_counter() - start
             result["n"] = sum(1 for f in os.listdir(out) for _ in open(os.path.join(out, f))) \
@@ -191,8 +197,23 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
     return result
 
 
+def write_path_lists(folder: Path, per_list: int = 256) -> Path:
+    """The files of ``folder`` listed in text files of ``per_list`` paths (for Dask)."""
+    from skspec.survey import iter_paths
+
+    lists = folder.with_name(folder.name + "_lists")
+    shutil.rmtree(lists, ignore_errors=True)
+    lists.mkdir()
+    paths = sorted(iter_paths([str(folder)]))
+    for k in range(0, len(paths), per_list):
+        (lists / f"paths-{k // per_list:06d}.txt").write_text("\n".join(paths[k:k + per_list]) + "\n")
+    return lists
+
+
 def measure(mode: str, model: Path, folder: Path, work: Path, n_jobs: int) -> dict:
     out = work / (f"out_{mode}" if mode == "dask" else f"out_{mode}.csv")
+    if mode == "dask":
+        write_path_lists(folder)
     if out.exists():
         shutil.rmtree(out) if out.is_dir() else out.unlink()
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
@@ -289,6 +310,7 @@ def main(argv=None) -> int:
                 rows.append(r)
                 print(json.dumps(r), flush=True)
             shutil.rmtree(folder)
+            shutil.rmtree(folder.with_name(folder.name + "_lists"), ignore_errors=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

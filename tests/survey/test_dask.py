@@ -59,6 +59,18 @@ def test_bag_partitions_and_rows_sync(model, files):
     _same_rows(serial, frame.compute(scheduler="sync"))
 
 
+def test_bag_of_path_lists_read_by_workers(model, files, tmp_path):
+    """The survey-scale recipe: text files of paths, one partition per file."""
+    import dask.bag as db
+
+    for k in range(0, len(files), 3):
+        (tmp_path / f"list-{k:03d}.txt").write_text("\n".join(files[k:k + 3]) + "\n")
+    paths = db.read_text(str(tmp_path / "list-*.txt"), blocksize=None).map(str.strip)
+    rows = predict_bag(model, paths, batch_size=2)
+    assert rows.npartitions == 3
+    _same_rows(predict_files(model, files, verbose=0), pd.DataFrame(rows.compute(scheduler="sync")))
+
+
 def test_local_cluster_gives_the_serial_catalogue(model, files, tmp_path):
     distributed = pytest.importorskip("distributed")
     import dask.bag as db

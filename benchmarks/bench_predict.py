@@ -185,7 +185,7 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
                 start = time.perf_counter()
                 import dask.bag as db
 
-                paths = db.read_text(os.path.join(folder + "_lists", "*.txt"),
+                paths = db.read_text(str(lists_folder(Path(folder)) / "*.txt"),
                                      blocksize=None).map(str.strip)
                 frame = predict_bag(model, paths, as_dataframe=True, device="cpu")
                 frame.to_csv(os.path.join(out, "part-*.csv"), index=False)
@@ -197,11 +197,16 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
     return result
 
 
+def lists_folder(folder: Path) -> Path:
+    """Where :func:`write_path_lists` puts the path lists of ``folder``."""
+    return folder.with_name(folder.name + "_lists")
+
+
 def write_path_lists(folder: Path, per_list: int = 256) -> Path:
     """The files of ``folder`` listed in text files of ``per_list`` paths (for Dask)."""
     from skspec.survey import iter_paths
 
-    lists = folder.with_name(folder.name + "_lists")
+    lists = lists_folder(folder)
     shutil.rmtree(lists, ignore_errors=True)
     lists.mkdir()
     paths = sorted(iter_paths([str(folder)]))
@@ -310,7 +315,7 @@ def main(argv=None) -> int:
                 rows.append(r)
                 print(json.dumps(r), flush=True)
             shutil.rmtree(folder)
-            shutil.rmtree(folder.with_name(folder.name + "_lists"), ignore_errors=True)
+            shutil.rmtree(lists_folder(folder), ignore_errors=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -349,11 +349,13 @@ def _feature_embedding(clf):
     Inception net), as a numpy function."""
     import torch
 
-    module = clf.module_
+    module = clf.module_.eval()  # batch norm on its running statistics
+    device = next(module.parameters()).device  # the GPU, when the classifier trained there
 
     def embed(X):
         with torch.inference_mode():
-            return module.features(torch.as_tensor(np.asarray(X, dtype=np.float32))).numpy()
+            X = torch.as_tensor(np.asarray(X, dtype=np.float32), device=device)
+            return module.features(X).cpu().numpy()
 
     return embed
 

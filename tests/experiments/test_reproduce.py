@@ -3,7 +3,9 @@
 import json
 import re
 
+import numpy as np
 import pytest
+import torch
 
 from skspec.cli import main
 from skspec.experiments import reproduce
@@ -72,3 +74,28 @@ def test_cli_prints_the_report(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert printed == (out / "report.md").read_text()
     assert "O recall" in printed
+
+
+@pytest.mark.parametrize("device", [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU")),
+])
+def test_feature_embedding_follows_the_classifier_device(device):
+    # the Frechet distance in RAC-Net feature space embeds numpy spectra with the
+    # classifier's own module: on a GPU-trained net the input must go to the GPU,
+    # and batch norm must use its running statistics (one row = the same row in a batch)
+    from skspec.datasets import load_ofgk
+    from skspec.experiments._reproduce import _feature_embedding
+    from skspec.neural_network import RACNetClassifier
+    from skspec.preprocessing import FluxNormalizer
+
+    bunch = load_ofgk()
+    X = FluxNormalizer().fit_transform(bunch.data[::10])
+    y = np.asarray(bunch.target)[::10]
+    clf = RACNetClassifier(module__channels=(4, 4), max_epochs=1, patience=None,
+                           random_state=0, device=device).fit(X, y)
+    clf.module_.train()  # as a net may be left after training
+    embed = _feature_embedding(clf)
+    batch = embed(X[:5])
+    assert isinstance(batch, np.ndarray) and batch.shape[0] == 5
+    np.testing.assert_allclose(embed(X[:1])[0], batch[0], rtol=1e-4, atol=1e-5)

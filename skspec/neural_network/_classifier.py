@@ -190,6 +190,13 @@ class RACNetClassifier(NeuralNetClassifier):
         Stop once the validation loss (the training loss when ``valid_size``
         is None) has not improved for this many epochs and restore the best
         weights. None trains for ``max_epochs``.
+    min_epochs : int, default=10
+        Early stopping starts counting epochs without improvement only after
+        this many (the best weights are still tracked from the first). The
+        validation loss can rise for the first few epochs before it falls; a
+        short ``patience`` alone then ends training there and restores the
+        untrained net (seen with patience 4: every spectrum predicted as one
+        class).
     valid_size : float in (0, 1) or None, default=0.3
         Fraction of the real spectra of each class held out for early
         stopping (the paper's 7:3 split). None: no internal validation.
@@ -262,6 +269,7 @@ class RACNetClassifier(NeuralNetClassifier):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "min_epochs": [Interval(Integral, 0, None, closed="left")],
         "valid_size": [Interval(Real, 0, 1, closed="neither"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": ["random_state"],
@@ -279,6 +287,7 @@ class RACNetClassifier(NeuralNetClassifier):
         max_epochs: int = 100,
         batch_size: int = 32,
         patience: int | None = 10,
+        min_epochs: int = 10,
         valid_size: float | None = 0.3,
         class_weight="balanced",
         random_state=None,
@@ -303,6 +312,7 @@ class RACNetClassifier(NeuralNetClassifier):
             **kwargs,
         )
         self.patience = patience
+        self.min_epochs = min_epochs
         self.valid_size = valid_size
         self.class_weight = class_weight
         self.random_state = random_state
@@ -365,7 +375,8 @@ class RACNetClassifier(NeuralNetClassifier):
         if self.patience is not None:
             monitor = "train_loss" if self._no_validation() else "valid_loss"
             callbacks.append(
-                ("early_stopping", EarlyStopping(monitor=monitor, patience=self.patience, load_best=True))
+                ("early_stopping", _WarmEarlyStopping(monitor=monitor, patience=self.patience,
+                                                      load_best=True, min_epochs=self.min_epochs))
             )
         callbacks.append(("print_log", PrintLog()))
         return callbacks
@@ -637,6 +648,22 @@ class RACNetClassifier(NeuralNetClassifier):
         maps = torch.cat(maps).numpy()
         peak = maps.max(axis=1, keepdims=True)
         return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
+
+
+class _WarmEarlyStopping(EarlyStopping):
+    """skorch's early stopping that counts misses only after ``min_epochs`` epochs."""
+
+    def __init__(self, *args, min_epochs: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_epochs = min_epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) > self.min_epochs:
+            return super().on_epoch_end(net, **kwargs)
+        # warm-up: remember an improvement (and its weights), never stop
+        if self._is_score_improved(net.history[-1, self.monitor]):
+            super().on_epoch_end(net, **kwargs)  # resets misses_, so it cannot stop here
+        self.misses_ = 0
 
 
 def _add_noise(X: torch.Tensor, low: float, high: float) -> torch.Tensor:

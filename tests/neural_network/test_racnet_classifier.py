@@ -164,7 +164,8 @@ def test_paper_preset(letters):
 
 def test_early_stopping_stops_and_restores_best(letters):
     X, y = letters
-    clf = RACNetClassifier(module__channels=(4,), lr=0.5, max_epochs=30, patience=2, random_state=0).fit(X, y)
+    clf = RACNetClassifier(module__channels=(4,), lr=0.5, max_epochs=30, patience=2, min_epochs=0,
+                           random_state=0).fit(X, y)
     losses = clf.history[:, "valid_loss"]
     assert len(losses) < 30
     best = int(np.argmin(losses))
@@ -175,6 +176,38 @@ def test_early_stopping_stops_and_restores_best(letters):
     target = torch.as_tensor(clf.label_encoder_.transform(yv))
     loss = clf.criterion_(logits, target).item()
     assert loss == pytest.approx(losses[best], rel=1e-4)
+
+
+@pytest.mark.parametrize("min_epochs, n_epochs", [(0, 3), (5, 7)])
+def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
+    # a validation loss that only rises after epoch 1 (as in a slow start): training
+    # ends `patience` epochs after the warm-up, not `patience` epochs after epoch 1
+    from types import SimpleNamespace
+
+    from skorch.history import History
+
+    from skspec.neural_network._classifier import _WarmEarlyStopping
+
+    net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
+    early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
+    early.on_train_begin(net)
+    for epoch in range(1, 31):
+        net.history.new_epoch()
+        net.history.record("epoch", epoch)
+        net.history.record("valid_loss", 1.0 + 0.1 * epoch)
+        try:
+            early.on_epoch_end(net)
+        except KeyboardInterrupt:
+            break
+    assert epoch == n_epochs and early.best_epoch_ == 1
+
+
+def test_classifier_passes_min_epochs_to_early_stopping(letters):
+    X, y = letters
+    clf = RACNetClassifier(module__channels=(4,), max_epochs=1, patience=3, min_epochs=7,
+                           random_state=0).fit(X, y)
+    early = dict(clf.callbacks_)["early_stopping"]
+    assert early.min_epochs == 7 and early.patience == 3 and early.load_best
 
 
 def test_no_validation_split(letters):

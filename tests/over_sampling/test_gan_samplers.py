@@ -174,6 +174,23 @@ def test_sampler_runs_only_in_fit(data, monkeypatch):
     assert calls == [len(X)]
 
 
+def _half_again(y):
+    """Grow class 1 to 1.5 times its count in whatever fold the sampler sees."""
+    return {1: int(round(1.5 * np.sum(y == 1)))}
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_callable_sampling_strategy_follows_the_fold(cls, data):
+    # the user guide's recipe: a target set from the labels of each training fold
+    X, y = data
+    sampler = tiny(cls, sampling_strategy=_half_again)
+    _, y_res = sampler.fit_resample(X, y)
+    assert np.sum(y_res == 1) == 18 and np.sum(y_res == 0) == 36
+    _, y_res = clone(sampler).fit_resample(X[:40], y[:40])
+    assert np.sum(y_res == 1) == round(1.5 * np.sum(y[:40] == 1))
+    pickle.loads(pickle.dumps(sampler))
+
+
 def test_cross_val_score_and_grid_search(data):
     X, y = data
     scores = cross_val_score(_pipeline(), X, y, cv=3)

@@ -113,13 +113,21 @@ _NO_SAMPLER = {
 }
 
 
-def _o_strategy(y, factor=None, target="O"):
-    """Over-sample only the target class: to ``factor`` times its count, or (None) up
-    to the size of the largest class."""
-    labels, counts = np.unique(y, return_counts=True)
-    n_target = int((y == target).sum())
-    n = counts.max() if factor is None else round(factor * n_target)
-    return {target: int(max(n, n_target))}
+def _o_count(counts: dict, factor=None) -> int:
+    """How many O spectra over-sampling leaves: ``factor`` times the real ones, or
+    (None) as many as the largest class has; ``counts`` maps class to real count."""
+    n_o = counts.get("O", 0)
+    return int(max(n_o, max(counts.values()) if factor is None else round(factor * n_o)))
+
+
+def _o_strategy(y, factor=None):
+    """``sampling_strategy`` that over-samples only O, to :func:`_o_count`."""
+    return {"O": _o_count(dict(zip(*np.unique(y, return_counts=True))), factor)}
+
+
+def _oversample_target(factor) -> str:
+    """The over-sampling target in words, for the report."""
+    return "its largest class" if factor is None else f"{factor:g} times its real O spectra"
 
 
 def _make_sampler(method, y_train, settings, seed, device):
@@ -212,7 +220,6 @@ def _fit_split(task, X, y, wavelength, settings, device):
 
     out = {"seed": seed, "split": split, "test_object": task["test_object"],
            "n_train": {str(c): int(n) for c, n in zip(*np.unique(y_train, return_counts=True))},
-           "n_o_augmented": _o_strategy(y_train, settings.oversample)["O"],
            "predictions": {}, "gan": {}, "timing": {}}
     for name in settings.baselines:
         start = time.perf_counter()
@@ -455,10 +462,8 @@ def _write_report(results: dict, out: Path) -> str:
         f"{int(p['test_size'] * 100)} % of the stars of every other class. No star is in "
         "train and test; the GANs and classifiers see the training fold only.",
         f"- Held-out O stars: {', '.join(p['held_out_o_stars'])}.",
-        "- Over-sampling adds synthetic O spectra to the training fold only, "
-        + (f"up to {p['oversample']:g} times its real O spectra"
-           if p.get("oversample") is not None else "up to its largest class")
-        + f"; GAN iterations {p['gan_iter']}"
+        "- Over-sampling adds synthetic O spectra to the training fold only, up to "
+        f"{_oversample_target(p.get('oversample'))}; GAN iterations {p['gan_iter']}"
         + (f" (LCGAN with {', '.join(f'{k}={v:g}' for k, v in p['lcgan'].items())})"
            if p.get("lcgan") else "")
         + ". Synthetic spectra are kept out of the "
@@ -735,10 +740,10 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
                                                "(every O star but the held-out one)",
             "real O for evaluation": "1 O star per split (all its spectra), never seen in training",
             "augmented training set": "real training fold + synthetic O up to "
-                                      + ("the largest class" if settings.oversample is None
-                                         else f"{settings.oversample:g} x its real O")
-                                      + f" ({', '.join(sorted({str(r['n_o_augmented']) for r in runs}))}"
-                                      " O spectra in all)",
+                                      f"{_oversample_target(settings.oversample)} ("
+                                      + ", ".join(sorted({str(_o_count(r["n_train"], settings.oversample))
+                                                          for r in runs}))
+                                      + " O spectra in all)",
             "GAN-train / GAN-test sets": f"O versus F; {settings.n_generated} generated O per split",
         },
         "recognition": recognition, "confusion_matrices": matrices, "per_star": per_star,

@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     python scripts/build_mk_standards.py [RAW_DIR]
 
-``RAW_DIR`` defaults to ``../shared/data/raw/mkclass``: the NutMaat repository's
+``RAW_DIR`` defaults to ``../shared/data/raw/mkclass`` (or ``../../shared/...``): the NutMaat repository's
 ``NutMaat/resources/libnor36/`` and ``libr36/`` (commit cc377d2, MIT), unmodified.
 Every ``*.rbn`` file is read with :func:`skspec.io.read_mkclass` (air
 wavelengths kept), so a malformed file stops the build with its name and line.
@@ -88,5 +88,8 @@ def main(raw: str) -> None:
 
 
 if __name__ == "__main__":
-    default = os.path.join(ROOT, "..", "..", "shared", "data", "raw", "mkclass")
+    # ../shared beside a checkout, or ../../shared beside a worktree under wt/
+    candidates = [os.path.join(ROOT, *up, "shared", "data", "raw", "mkclass")
+                  for up in ((os.pardir,), (os.pardir, os.pardir))]
+    default = next((c for c in candidates if os.path.isdir(c)), candidates[0])
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.abspath(default))

@@ -15,6 +15,7 @@ __all__ = ["ContinuumNormalizer"]
 
 _MAD_TO_SIGMA = 1.4826
 _MIN_SIGMA = 1e-3  # floor of the clipping sigma, in units of the median flux
+_CHUNK = 1024  # spectra fitted at once
 _SMOOTH = 1e-4  # P-spline penalty weight, relative to the pixels per basis function
 
 
@@ -220,11 +221,15 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
                 f"cannot fit a continuum to {int(zero.sum())} spectrum(s) whose flux is "
                 f"0 everywhere (row {first_bad_rows(zero)})"
             )
-        fit, _ = _fit_continuum(
-            X64 / scale[:, None], self.wavelength_, self.knot_spacing, self.degree,
-            self.lower, self.upper, self.n_clip,
-        )
-        return fit * scale[:, None]
+        out = np.empty_like(X64)
+        for start in range(0, X64.shape[0], _CHUNK):  # bounded memory on survey batches
+            rows = slice(start, start + _CHUNK)
+            fit, _ = _fit_continuum(
+                X64[rows] / scale[rows, None], self.wavelength_, self.knot_spacing, self.degree,
+                self.lower, self.upper, self.n_clip,
+            )
+            out[rows] = fit * scale[rows, None]
+        return out
 
     def transform(self, X):
         """Divide ``X`` by its pseudo-continuum.

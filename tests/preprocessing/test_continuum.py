@@ -142,3 +142,15 @@ def test_bad_input_is_named():
         ContinuumNormalizer(knot_spacing=0).fit(X)
     with pytest.raises(ValueError, match="lower"):
         ContinuumNormalizer(lower=-1).fit(X)
+
+
+def test_saved_and_loaded_in_a_pipeline(pairs, tmp_path):
+    from sklearn.neighbors import NearestCentroid
+
+    from skspec import load_model, save_model
+
+    nor, rect, target, wave = pairs
+    model = make_pipeline(ContinuumNormalizer(wavelength=wave), FluxNormalizer(),
+                          NearestCentroid()).fit(nor, target)
+    path = save_model(model, tmp_path / "m.skspec", wavelength=wave)
+    np.testing.assert_array_equal(load_model(path).predict(nor), model.predict(nor))

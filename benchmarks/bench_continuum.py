@@ -17,8 +17,9 @@ The defaults (knot_spacing=200 A, lower=1, upper=3) were picked from an
 exploratory sweep over all 112 pairs, so the "Defaults" numbers are
 in-sample. As a check of how much choosing on these pairs helps, a small grid
 of settings is scored on the even rows (the tuning half) and its best is
-reported on the odd rows (held out) next to the defaults. Baselines: dividing by the median (what a naive
-normaliser does) and the same spline without clipping (``n_clip=1``).
+reported on the odd rows (held out) next to the defaults. Baselines: dividing
+by the median (what a naive normaliser does) and the same spline without
+clipping (``n_clip=1``).
 Results go to ``benchmarks/results/continuum.md``.
 """
 

@@ -1,4 +1,5 @@
-"""Transformers that prepare spectra: normalisation, continuum rectification, resampling, degradation."""
+"""Transformers that prepare spectra: normalisation, continuum rectification, resampling,
+degradation."""
 
 from ._continuum import ContinuumNormalizer
 from ._degrade import SpectrumDegrader, degrade

@@ -15,6 +15,8 @@ __all__ = ["ContinuumNormalizer"]
 
 _MAD_TO_SIGMA = 1.4826
 _MIN_SIGMA = 1e-3  # floor of the clipping sigma, in units of the median flux
+_NOISE_CLIP = 2.0  # never clip within this many noise sigmas below the fit
+_MIN_CONTINUUM = 0.01  # continuum floor, relative to the median |flux|
 _CHUNK = 1024  # spectra fitted at once
 _SMOOTH = 1e-4  # P-spline penalty weight, relative to the pixels per basis function
 
@@ -67,6 +69,12 @@ def _fit_continuum(y, x, knot_spacing, degree, lower, upper, n_clip):
     keep = np.ones(y.shape, dtype=bool)
     fit = np.empty_like(y)
     active = np.arange(y.shape[0])  # rows whose kept set still changes
+    # the pixel-to-pixel noise (MAD of first differences / sqrt 2; lines are smooth
+    # over a pixel): on noisy spectra the MAD of the kept residuals shrinks to the
+    # noise and clipping at 1 sigma below would lift the fit well above the
+    # continuum (by ~0.5 sigma each round), so no pixel within _NOISE_CLIP noise
+    # sigmas below the fit (upper sigmas above it) is dropped
+    noise = _MAD_TO_SIGMA * np.median(np.abs(np.diff(y, axis=1)), axis=1) / np.sqrt(2.0)
     for _ in range(n_clip):
         ya, ka = y[active], keep[active]
         w = ka.astype(np.float64)
@@ -82,7 +90,13 @@ def _fit_continuum(y, x, knot_spacing, degree, lower, upper, n_clip):
         # noise-free model spectra would shrink sigma to 0 and clip without end:
         # residuals under 0.1 % of the (median-scaled) flux are never clipped
         sigma = np.maximum(sigma, _MIN_SIGMA)[:, None]
-        new_keep = (resid > -lower * sigma) & (resid < upper * sigma)
+        # the noise, re-measured on the kept pixels only (between lines), once clipped
+        dk = ka[:, 1:] & ka[:, :-1]
+        noise_k = _MAD_TO_SIGMA * _masked_median(np.abs(np.diff(ya, axis=1)), dk) / np.sqrt(2.0)
+        floor = np.where(dk.sum(axis=1) > n_basis, noise_k, noise[active])[:, None]
+        low = np.maximum(lower * sigma, _NOISE_CLIP * floor)
+        high = np.maximum(upper * sigma, upper * floor)
+        new_keep = (resid > -low) & (resid < high)
         # never drop below what the spline needs; such rows keep their last kept set
         too_few = new_keep.sum(axis=1) < 2 * n_basis
         new_keep[too_few] = ka[too_few]
@@ -101,7 +115,9 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     ``knot_spacing`` apart) fitted by least squares, refitted after dropping
     the pixels more than ``lower`` sigma below it (absorption lines) or
     ``upper`` sigma above it (emission, cosmic rays); sigma is the robust
-    (MAD) scatter of the kept pixels. The clipping is asymmetric
+    (MAD) scatter of the kept pixels, but never less than the pixel-to-pixel
+    noise: no pixel within 2 noise sigmas below the fit is dropped, so noisy
+    spectra (S/N 10) are not lifted above their continuum. The clipping is asymmetric
     (``lower < upper``): each refit climbs out of the absorption lines, so the
     fit ends near the upper envelope of the spectrum. Stiff knots (the default
     is 200 A apart) keep it from following the broad Balmer wings of hot stars.
@@ -257,24 +273,31 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         X_rectified : ndarray of shape (n_spectra, n_pixels)
             Continuum ~ 1; same dtype as ``X`` when it is floating point.
 
+        Where the fitted continuum falls below 1 % of the spectrum's median
+        absolute flux (no flux at all there: the blue end of a heavily
+        reddened cool star, noise about zero), it is held at that level, so
+        those pixels come out as (large) noise instead of a division by zero.
+
         Raises
         ------
         ValueError
             Naming the rows: a spectrum whose flux is zero everywhere, or
-            whose fitted continuum is not positive somewhere (the flux has to
-            be positive around the lines, not noise about zero).
+            whose fitted continuum is not positive over most of it (negative
+            flux, e.g. a bad sky subtraction: there is no continuum to divide by).
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         check_spectra(X)
         cont = self._continuum(X)
-        bad = ~(cont > 0).all(axis=1)
+        bad = ~(np.median(cont, axis=1) > 0)
         if bad.any():
             raise ValueError(
                 f"the fitted continuum is not positive in {int(bad.sum())} spectrum(s) "
                 f"(row {first_bad_rows(bad)}): rectification needs positive flux"
             )
-        return (X / cont).astype(X.dtype, copy=False)
+        floor = _MIN_CONTINUUM * np.median(np.abs(X), axis=1, keepdims=True)
+        floor = np.where(floor > 0, floor, np.mean(np.abs(X), axis=1, keepdims=True))
+        return (X / np.maximum(cont, floor)).astype(X.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

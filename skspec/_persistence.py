@@ -77,7 +77,6 @@ ALLOWED_MODULES = (
     "sklearn",
     "imblearn",
     "skorch",
-    "numpy",
     "torch.nn",
     "torch.optim",
     "torch.utils.data",
@@ -112,6 +111,14 @@ def _name(obj) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
 
 
+def _lookup_numpy(name: str):
+    """``_lookup`` for numpy's names (``numpy.dtypes.Float64DType``)."""
+    module, _, attr = name.rpartition(".")
+    if module not in ("numpy", "numpy.dtypes") or not attr.isidentifier():
+        return None
+    return getattr(importlib.import_module(module), attr, None)
+
+
 def _lookup(name: str):
     """The class or function ``name`` (``module.qualname``) names, importing only
     modules of the allow-listed packages; None if it names nothing there."""
@@ -132,13 +139,20 @@ def _lookup(name: str):
     return None
 
 
+def _class_allowed(cls) -> bool:
+    """Classes of the allow-listed packages, and numpy's dtypes and scalar types."""
+    if (cls.__module__ or "").split(".")[0] == "numpy":
+        return issubclass(cls, (np.generic, np.dtype))
+    return _allowed(cls.__module__ or "")
+
+
 def _type_allowed(name: str) -> bool:
     """Whether skops may build ``name`` without the caller trusting it."""
-    obj = _lookup(name)
+    obj = _lookup(name) if name.split(".")[0] != "numpy" else _lookup_numpy(name)
     if obj is None or _name(obj) != name:
         return False
     if inspect.isclass(obj):
-        return _allowed(obj.__module__)
+        return _class_allowed(obj)
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         return _allowed(obj.__module__ or "", ALLOWED_FUNCTION_MODULES)
     return False
@@ -226,7 +240,7 @@ class _Saver:
         if type(obj) is dict:
             return {k: self.walk(v, f"{where}[{k!r}]") for k, v in obj.items()}
         if inspect.isclass(obj):
-            if obj.__module__ != "builtins":  # int, float...: skops's own rules
+            if obj.__module__ != "builtins" and not _class_allowed(obj):  # int...: skops's rules
                 self.check_reference(obj, where, ALLOWED_MODULES, "class")
             return obj
         if inspect.isfunction(obj) or inspect.isbuiltin(obj):
@@ -331,6 +345,46 @@ def _member(zf: zipfile.ZipFile, name: str, path) -> bytes:
         raise ValueError(
             f"{path} is damaged ({name} cannot be read: {exc}); copy or save the model "
             "file again") from None
+
+
+# skops nodes that name a class or function without building an instance of it
+_REFERENCE_NODES = ("TypeNode", "FunctionNode")
+
+
+def _built_by_skops_only(cls) -> bool:
+    """Classes that may be *instances* in model.skops. Not torch or skorch objects:
+    skorch's ``__setstate__`` unpickles with arguments taken from the state, and
+    networks come back only through their weights files."""
+    if (cls.__module__ or "").split(".")[0] in ("torch", "skorch"):
+        return False
+    from skorch import NeuralNet
+    import torch
+
+    return not issubclass(cls, (NeuralNet, torch.nn.Module, torch.optim.Optimizer))
+
+
+def _check_instances(blob: bytes, path) -> None:
+    """Refuse a model.skops that would build a torch module or skorch net itself."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        schema = json.loads(zf.read("schema.json"))
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(node.values())
+        loader, module, name = (node.get(k) for k in ("__loader__", "__module__", "__class__"))
+        if loader in _REFERENCE_NODES or not (isinstance(module, str) and isinstance(name, str)):
+            continue
+        cls = _lookup(f"{module}.{name}")
+        if inspect.isclass(cls) and not _built_by_skops_only(cls):
+            raise ValueError(
+                f"refusing to load {path}: model.skops builds a {module}.{name} itself; "
+                "networks load only through their weights files (the file may have been "
+                "tampered with)")
 
 
 def _check_attribute_names(obj, path) -> None:
@@ -751,6 +805,7 @@ def _read(path, *, device, trusted):
                 f"{', '.join(ALLOWED_FUNCTION_MODULES)} (the file may have been tampered "
                 "with); if you wrote it and trust them, pass trusted=[...] with those names")
         try:
+            _check_instances(blob, path)
             obj = skops.io.loads(blob, trusted=untrusted)
         except (zipfile.BadZipFile, zlib.error, KeyError, EOFError) as exc:
             raise ValueError(f"{path} is damaged ({_MODEL} cannot be read: {exc})") from None

@@ -565,3 +565,29 @@ def test_directory_is_never_replaced(linear, tmp_path):
         with pytest.raises(IsADirectoryError, match="is a directory"):
             save_model(linear, target, wavelength=WAVE, overwrite=overwrite)
     assert (target / "kept.txt").read_text() == "user data"
+
+
+def test_raw_skorch_net_in_the_tree_is_refused(linear, tmp_path):
+    """skorch's own __setstate__ unpickles (with torch_load_kwargs from the file):
+    a net must come back through the weights files, never be built by skops."""
+    import skops.io
+
+    from skspec.neural_network import RACNetClassifier
+
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (pathlib.Path.touch, (marker,))
+
+    path = save_model(linear, tmp_path / "m.skspec", wavelength=WAVE)
+    net = RACNetClassifier.__new__(RACNetClassifier)
+    vars(net).update(device="cpu", torch_load_kwargs={"weights_only": False},
+                     cuda_dependent_attributes_=["evil_"], evil_=Payload())
+    blob = skops.io.dumps(net)  # skorch's __getstate__ pickles evil_ into the state
+    assert skops.io.get_untrusted_types(data=blob) == [
+        "skspec.neural_network._classifier.RACNetClassifier"]
+    bad = _rewrite(path, **{"model.skops": blob})
+    with pytest.raises(ValueError, match="refusing to load .*RACNetClassifier itself; networks load only through"):
+        load_model(bad)
+    assert not marker.exists()

@@ -270,7 +270,7 @@ class _Saver:
             raise TypeError(
                 f"{where}={obj!r}: load_model only trusts {kind}s of {', '.join(allowed)}; "
                 f"pass trusted=[{name!r}] to save_model, and the same to load_model "
-                f"(skspec predict: --trust {name}) where you load it, if you trust {module}")
+                f"where you load it, if you trust {module}")
 
     def estimator(self, est, where: str):
         new = type(est).__new__(type(est))

@@ -367,7 +367,7 @@ def _check_instances(blob: bytes, path) -> None:
     """Refuse a model.skops that would build a torch module or skorch net itself."""
     with zipfile.ZipFile(io.BytesIO(blob)) as zf:
         schema = json.loads(zf.read("schema.json"))
-    stack = [schema]
+    stack, names = [schema], set()
     while stack:
         node = stack.pop()
         if isinstance(node, list):
@@ -375,16 +375,16 @@ def _check_instances(blob: bytes, path) -> None:
             continue
         if not isinstance(node, dict):
             continue
-        stack.extend(node.values())
+        stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
         loader, module, name = (node.get(k) for k in ("__loader__", "__module__", "__class__"))
-        if loader in _REFERENCE_NODES or not (isinstance(module, str) and isinstance(name, str)):
-            continue
-        cls = _lookup(f"{module}.{name}")
+        if loader not in _REFERENCE_NODES and isinstance(module, str) and isinstance(name, str):
+            names.add(f"{module}.{name}")
+    for name in sorted(names):
+        cls = _lookup(name)
         if inspect.isclass(cls) and not _built_by_skops_only(cls):
             raise ValueError(
-                f"refusing to load {path}: model.skops builds a {module}.{name} itself; "
-                "networks load only through their weights files (the file may have been "
-                "tampered with)")
+                f"refusing to load {path}: model.skops builds a {name} itself; networks "
+                "load only through their weights files (the file may have been tampered with)")
 
 
 def _check_attribute_names(obj, path) -> None:

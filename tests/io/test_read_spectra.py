@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from skspec.io import read_lamost, read_spectra
+from skspec.io import ShortCoverageError, read_lamost, read_spectra
 
 N_PIX = 200
 GRID = np.geomspace(4010.0, 4150.0, 40)  # inside every file written below
@@ -157,7 +157,7 @@ def test_reproduces_the_bundled_table(shared_data):
 # ---- bad input: one test per case ----
 
 def test_grid_outside_coverage_names_the_file(folder):
-    with pytest.raises(ValueError, match=r"a\.fits: the grid .* is outside the coverage"):
+    with pytest.raises(ShortCoverageError, match=r"a\.fits: spectrum covers .* short at the blue end"):
         read_spectra(folder, np.linspace(3900.0, 4100.0, 20), verbose=0)
 
 

@@ -135,3 +135,34 @@ def test_one_suffix_list_for_folders(tmp_path):
     (tmp_path / "b.fits.fz").write_bytes((tmp_path / "a.fits").read_bytes())
     result = read_spectra(tmp_path, GRID, verbose=0)
     assert [p.split("/")[-1] for p in result.filenames] == ["a.fits", "b.fits.fz"]
+
+
+def sdss_on_the_bundled_grid(path, loglam_format="E", shift_px=0.0):
+    """One bundled spectrum as a new user would store it: an SDSS table, loglam float32."""
+    from skspec.datasets import load_obafgkm
+
+    data = load_obafgkm()
+    loglam = np.log10(np.asarray(data.wavelength, dtype=np.float64)) + 1e-4 * shift_px
+    cols = [fits.Column(name="loglam", format=loglam_format, array=loglam),
+            fits.Column(name="flux", format="E", array=data.data[0]),
+            fits.Column(name="ivar", format="E", array=np.ones(loglam.size, np.float32))]
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(cols)]).writeto(path)
+    return path, data.data[0]
+
+
+def test_float32_loglam_on_exactly_the_grid_is_not_short(tmp_path):
+    """Issue 13: float32 rounding of the outer bin edges was refused as short coverage."""
+    path, flux = sdss_on_the_bundled_grid(tmp_path / "spec.fits")
+    spectrum = read_onto_grid(path)  # the bundled (model) grid
+    assert spectrum.flags == ()
+    np.testing.assert_allclose(spectrum.flux, flux, rtol=1e-3)
+    np.testing.assert_allclose(read_spectra([path], verbose=0).flux[0], spectrum.flux)
+
+
+def test_short_coverage_message_shows_the_difference(tmp_path):
+    path, _ = sdss_on_the_bundled_grid(tmp_path / "spec.fits", loglam_format="D", shift_px=-0.3)
+    with pytest.raises(ShortCoverageError) as info:
+        read_onto_grid(path)
+    message = str(info.value)
+    assert "spectrum covers 3899.6" in message and "the grid needs 3899.8" in message
+    assert "(0.3 px) short at the red end" in message and "blue end" not in message

@@ -318,7 +318,9 @@ def _stelib_from_hdul(hdul, name: str, vacuum: bool) -> SpectrumData:
         raise InvalidSpectrumError(
             name, "the header lacks CRVAL1 or CDELT1/CD1_1 (wavelength axis)"
         )
-    ref = header_float(header, "CRPIX1") or 1.0
+    ref = header_float(header, "CRPIX1")
+    if ref is None:  # absent: the FITS default; CRPIX1 = 0 is a valid reference pixel
+        ref = 1.0
     wave = start + step * (np.arange(data.size) + 1.0 - ref)
     if header.get("DC-FLAG") == 1:
         wave = 10.0**wave

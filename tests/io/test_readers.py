@@ -320,3 +320,16 @@ def test_import_does_not_pull_torch():
 
     code = "import sys, skspec.io, skspec.preprocessing; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize("crpix, first", [(0.0, 4002.0), (1.0, 4000.0), (None, 4000.0), (3.0, 3996.0)])
+def test_stelib_crpix1_zero_is_a_reference_pixel_not_missing(tmp_path, crpix, first):
+    """Issue 17: CRPIX1 = 0 was taken for 'absent' (1.0) and shifted the axis by one pixel."""
+    path = tmp_path / "star.fits"
+    hdu = fits.PrimaryHDU(np.ones(10, dtype=np.float32))
+    hdu.header.update(CRVAL1=4000.0, CDELT1=2.0, AIRORVAC="vac")
+    if crpix is not None:
+        hdu.header["CRPIX1"] = crpix
+    hdu.writeto(path)
+    wave = read_stelib(path).wavelength.to_value(u.AA)
+    np.testing.assert_allclose(wave, first + 2.0 * np.arange(10), rtol=1e-12)

@@ -333,3 +333,17 @@ def test_stelib_crpix1_zero_is_a_reference_pixel_not_missing(tmp_path, crpix, fi
     hdu.writeto(path)
     wave = read_stelib(path).wavelength.to_value(u.AA)
     np.testing.assert_allclose(wave, first + 2.0 * np.arange(10), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sdss_pyhammer/O9.fits.gz",
+                                  "lamost_cmost_tests/spec-55859-F5902_sp01-001.fits.gz"])
+@pytest.mark.parametrize("kept", [0.5, 0.9, 0.99, 0.999])
+def test_truncated_gzip_of_a_real_file_says_truncated(shared_data, tmp_path, name, kept):
+    """Issue 17: a cut .fits.gz gave 'unrecognised format' or was read with HDUs lost."""
+    from skspec.io import TruncatedFileError
+
+    raw = (shared_data / "raw" / name).read_bytes()
+    cut = tmp_path / name.split("/")[1]
+    cut.write_bytes(raw[: int(len(raw) * kept)])
+    with pytest.raises(TruncatedFileError, match=rf"{cut.name}: truncated gzip file"):
+        read_fits(cut)

@@ -10,7 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import InvalidSpectrumError, TruncatedFileError, UnreadableFileError
+from ._errors import (
+    InvalidSpectrumError,
+    SpectrumReadError,
+    TruncatedFileError,
+    UnreadableFileError,
+)
 
 __all__ = ["SpectrumData", "air_to_vacuum", "vacuum_to_air"]
 
@@ -255,7 +260,8 @@ def open_fits(source):
 
     name = source_name(source)
     if isinstance(source, fits.HDUList):
-        yield source, name
+        with _naming(name):
+            yield source, name
         return
     if isinstance(source, (str, os.PathLike)):
         raw = _read_bytes(source, name)
@@ -267,8 +273,20 @@ def open_fits(source):
         if not isinstance(raw, bytes):
             raise UnreadableFileError(name, "a file object must be opened in binary mode ('rb')")
     data = _decompress(raw, name)
-    with _read_all(data, name) as hdul:
+    with _read_all(data, name) as hdul, _naming(name):
         yield hdul, name
+
+
+@contextmanager
+def _naming(name: str):
+    """A reader's unforeseen failure on odd content (a header value of the wrong
+    type, a missing column) becomes an InvalidSpectrumError naming the file."""
+    try:
+        yield
+    except SpectrumReadError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise InvalidSpectrumError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
 @contextmanager

@@ -47,7 +47,18 @@ def _coeff_wavelength(header, n: int, name: str, required: bool = True):
             name, f"the LAMOST header lacks {missing}, needed for the wavelength "
             "(log10 lambda = COEFF0 + COEFF1 * pixel)"
         )
-    return 10.0 ** (float(c0) + float(c1) * np.arange(n))
+    coeffs = []
+    for key, value in (("COEFF0", c0), ("COEFF1", c1)):
+        try:
+            if isinstance(value, bool):
+                raise TypeError(key)
+            coeffs.append(float(value))
+        except (TypeError, ValueError):
+            raise InvalidSpectrumError(
+                name, f"the LAMOST header's {key} = {value!r} is not a number (the wavelength is "
+                "log10 lambda = COEFF0 + COEFF1 * pixel)"
+            ) from None
+    return 10.0 ** (coeffs[0] + coeffs[1] * np.arange(n))
 
 
 def _check_stored_wavelength(stored, wave, name: str) -> None:

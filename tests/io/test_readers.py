@@ -1,4 +1,5 @@
 import gzip
+import os
 
 import astropy.units as u
 import numpy as np
@@ -347,3 +348,42 @@ def test_truncated_gzip_of_a_real_file_says_truncated(shared_data, tmp_path, nam
     cut.write_bytes(raw[: int(len(raw) * kept)])
     with pytest.raises(TruncatedFileError, match=rf"{cut.name}: truncated gzip file"):
         read_fits(cut)
+
+
+@pytest.mark.parametrize("key", ["COEFF0", "COEFF1"])
+def test_coeff_not_a_number_names_the_file(tmp_path, key):
+    """Issue 17: COEFF1 = 'abc' gave 'could not convert string to float' without the file."""
+    from skspec.io import InvalidSpectrumError
+
+    path = lamost_image(tmp_path / "abc.fits")
+    with fits.open(path, mode="update") as hdul:
+        hdul[0].header[key] = "abc"
+    with pytest.raises(InvalidSpectrumError, match=rf"abc\.fits: the LAMOST header's {key} = 'abc' "
+                       "is not a number"):
+        read_lamost(path)
+
+
+def test_odd_header_value_elsewhere_names_the_file(tmp_path):
+    path = tmp_path / "odd.fits"
+    cols = [fits.Column(name="loglam", format="D", array=3.6 + 1e-4 * np.arange(N_PIX)),
+            fits.Column(name="flux", format="E", array=np.ones(N_PIX))]
+    spall = fits.BinTableHDU.from_columns([fits.Column(name="CLASS", format="4A", array=["STAR"]),
+                                           fits.Column(name="SN_MEDIAN_ALL", format="3A", array=["n/a"])])
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(cols), spall]).writeto(path)
+    with pytest.raises(ValueError, match=r"odd\.fits: ValueError: could not convert"):
+        read_sdss(path)
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.mkdir(), "is a directory, not a file"),
+    (lambda p: (os.symlink(p.with_name("l2.fits"), p), os.symlink(p, p.with_name("l2.fits"))),
+     r"symbolic link loop \(too many levels of symbolic links\)"),
+    (lambda p: os.symlink(p.with_name("gone.fits"), p), "broken symbolic link"),
+])
+def test_directory_and_link_loop_are_not_called_missing(tmp_path, make, reason):
+    from skspec.io import UnreadableFileError
+
+    path = tmp_path / "x.fits"
+    make(path)
+    with pytest.raises(UnreadableFileError, match=rf"x\.fits: {reason}"):
+        read_fits(path)

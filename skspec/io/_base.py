@@ -253,8 +253,11 @@ def open_fits(source):
     A path is read into memory whole (gzip and bzip2 decompressed there, an
     incomplete stream raising :class:`TruncatedFileError`); a file object is
     read to its end the same way; an ``HDUList`` is used as is and left open.
-    Every HDU's header and data are parsed inside the ``with`` block, so a
-    truncated file fails here and not later.
+    Plain survey files are parsed by :func:`._fastfits.parse_simple_fits`
+    (the yielded object is then a list of HDU-like objects with ``header``,
+    ``data`` and ``columns``), anything else by astropy. Every HDU's header
+    and data are parsed inside the ``with`` block, so a truncated file fails
+    here and not later.
     """
     from astropy.io import fits
 
@@ -273,6 +276,13 @@ def open_fits(source):
         if not isinstance(raw, bytes):
             raise UnreadableFileError(name, "a file object must be opened in binary mode ('rb')")
     data = _decompress(raw, name)
+    from ._fastfits import parse_simple_fits
+
+    hdus = parse_simple_fits(data, name)  # None: a FITS feature astropy must read
+    if hdus is not None:
+        with _naming(name):
+            yield hdus, name
+        return
     with _read_all(data, name) as hdul, _naming(name):
         yield hdul, name
 

@@ -110,6 +110,24 @@ def _read(source, reader, vacuum: bool, name: str):
         raise InvalidSpectrumError(name, _reason(exc, name)) from exc
 
 
+#: the last resampling plan, ``(method, wavelength, grid, plan)``: the files of a
+#: LAMOST plate share their pixels, so most files reuse the previous file's plan
+_LAST_PLAN: list = [None]
+
+
+def _plan_for(wave: np.ndarray, grid: np.ndarray, method: str, src_edges: np.ndarray):
+    from ..preprocessing._resample import _resample_plan
+
+    last = _LAST_PLAN[0]
+    if (last is not None and last[0] == method and last[1].shape == wave.shape
+            and last[2].shape == grid.shape and np.array_equal(last[1], wave)
+            and np.array_equal(last[2], grid)):
+        return last[3]
+    plan = _resample_plan(wave, grid, method, "the spectrum", src_edges)
+    _LAST_PLAN[0] = (method, wave.copy(), grid.copy(), plan)
+    return plan
+
+
 def read_onto_grid(
     source,
     wavelength=None,
@@ -140,7 +158,9 @@ def read_onto_grid(
        ``nan_heavy``; above ``max_bad_fraction``, or with no good pixel there,
        :class:`TooManyBadPixelsError`.
     4. Bad pixels are linearly interpolated from their good neighbours and the
-       spectrum is resampled with :func:`skspec.preprocessing.resample_spectrum`.
+       spectrum is resampled as :func:`skspec.preprocessing.resample_spectrum`
+       does (the same arithmetic; the pixel bookkeeping is reused from the
+       previous call when the wavelengths are the same).
 
     Parameters
     ----------
@@ -200,7 +220,8 @@ def read_onto_grid(
         default_grid,
         describe_shortfall,
         COVERAGE_TOLERANCE,
-        resample_spectrum,
+        _apply_plan,
+        _fill_bad_pixels,
     )
     from ..utils._validation import check_wavelength
     from ._fits import read_fits
@@ -245,10 +266,11 @@ def read_onto_grid(
             meta=meta,
         )
     try:
-        out = resample_spectrum(wave, flux, grid, mask=bad, method=method)
+        filled = _fill_bad_pixels(flux.astype(np.float64)[None, :], wave, bad[None, :], "it")
+        out = _apply_plan(filled, _plan_for(wave, grid, method, src_edges))[0]
     except ValueError as exc:
         raise InvalidSpectrumError(name, str(exc)) from exc
-    out = np.asarray(out, dtype=np.float32)
+    out = out.astype(np.float32)
     if not np.isfinite(out).all():
         raise InvalidSpectrumError(
             name, "the flux is not finite after resampling (values beyond float32?)"

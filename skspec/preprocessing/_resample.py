@@ -117,32 +117,55 @@ def _fill_bad_pixels(X: np.ndarray, wave: np.ndarray, bad: np.ndarray, where: st
     return X
 
 
+def _resample_plan(
+    wave: np.ndarray, grid: np.ndarray, method: str, where: str,
+    src_edges: np.ndarray | None = None,
+) -> tuple:
+    """What resampling from ``wave`` onto ``grid`` needs that does not depend on the flux.
+
+    Checks the coverage. Spectra on the same pixels (LAMOST's repeat within a
+    plate) share one plan: :func:`_apply_plan` is then all that is left per
+    spectrum, and it takes many rows at once.
+    """
+    if src_edges is None:
+        src_edges = _bin_edges(wave)
+    _check_coverage(src_edges, grid, method, where)
+    n = wave.size
+    if method == "flux_conserving":
+        out_edges = np.clip(_bin_edges(grid), src_edges[0], src_edges[-1])
+        k = np.clip(np.searchsorted(src_edges, out_edges, side="right") - 1, 0, n - 1)
+        return (method, n, np.diff(src_edges), k, out_edges - src_edges[k], np.diff(out_edges))
+    if n == 1:
+        return (method, n, grid.size)
+    k = np.clip(np.searchsorted(wave, grid, side="right") - 1, 0, n - 2)
+    t = np.clip((grid - wave[k]) / (wave[k + 1] - wave[k]), 0.0, 1.0)
+    return (method, n, k, t)
+
+
+def _apply_plan(X: np.ndarray, plan: tuple) -> np.ndarray:
+    """Resample the good (already filled) float64 rows of ``X`` with a :func:`_resample_plan`."""
+    method, n = plan[:2]
+    if method == "flux_conserving":
+        # mean flux density over each output bin, from the cumulative integral
+        widths, k, offset, out_widths = plan[2:]
+        cum = np.zeros((X.shape[0], n + 1))
+        np.cumsum(X * widths, axis=1, out=cum[:, 1:])
+        integral = cum[:, k] + offset * X[:, k]
+        return np.diff(integral, axis=1) / out_widths
+    # linear interpolation between pixel centres; inside the outer half pixels
+    # the edge pixel's value holds (a pixel stands for its whole bin)
+    if n == 1:
+        return np.repeat(X, plan[2], axis=1)
+    k, t = plan[2:]
+    return X[:, k] * (1.0 - t) + X[:, k + 1] * t
+
+
 def _resample_rows(
     X: np.ndarray, wave: np.ndarray, grid: np.ndarray, method: str, where: str,
     src_edges: np.ndarray | None = None,
 ) -> np.ndarray:
     """Resample the good (already filled) rows of ``X`` (float64) from ``wave`` onto ``grid``."""
-    if src_edges is None:
-        src_edges = _bin_edges(wave)
-    n = wave.size
-    if method == "flux_conserving":
-        # mean flux density over each output bin, from the cumulative integral
-        _check_coverage(src_edges, grid, method, where)
-        out_edges = _bin_edges(grid)
-        out_edges = np.clip(out_edges, src_edges[0], src_edges[-1])
-        cum = np.zeros((X.shape[0], n + 1))
-        np.cumsum(X * np.diff(src_edges), axis=1, out=cum[:, 1:])
-        k = np.clip(np.searchsorted(src_edges, out_edges, side="right") - 1, 0, n - 1)
-        integral = cum[:, k] + (out_edges - src_edges[k]) * X[:, k]
-        return np.diff(integral, axis=1) / np.diff(out_edges)
-    # linear interpolation between pixel centres; inside the outer half pixels
-    # the edge pixel's value holds (a pixel stands for its whole bin)
-    _check_coverage(src_edges, grid, method, where)
-    if n == 1:
-        return np.repeat(X, grid.size, axis=1)
-    k = np.clip(np.searchsorted(wave, grid, side="right") - 1, 0, n - 2)
-    t = np.clip((grid - wave[k]) / (wave[k + 1] - wave[k]), 0.0, 1.0)
-    return X[:, k] * (1.0 - t) + X[:, k + 1] * t
+    return _apply_plan(X, _resample_plan(wave, grid, method, where, src_edges))
 
 
 def _check_no_inf(X: np.ndarray) -> None:

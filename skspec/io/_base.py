@@ -305,12 +305,15 @@ def _read_all(data: bytes, name: str):
     from astropy.io import fits
     from astropy.utils.exceptions import AstropyUserWarning
 
+    from ._fastfits import check_complete
+
     if len(data) < 2880:
         if data[:6] == b"SIMPLE":
             raise TruncatedFileError(
                 name, f"truncated FITS file: {len(data)} bytes, less than one 2880-byte header block"
             )
         raise UnreadableFileError(name, _what_is_wrong(data))
+    check_complete(data, name)  # astropy drops a header cut in the middle without a word
     with warnings.catch_warnings():
         # astropy only warns on a truncated file and pads the data: make it an error
         warnings.filterwarnings("error", message=".*truncated.*", category=AstropyUserWarning)

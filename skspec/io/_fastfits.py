@@ -26,7 +26,7 @@ import numpy as np
 
 from ._errors import TruncatedFileError
 
-__all__ = ["parse_simple_fits"]
+__all__ = ["check_complete", "parse_simple_fits"]
 
 _BLOCK = 2880
 _CARD = 80
@@ -127,8 +127,12 @@ def _value(card: str):
     return fits.Card.fromstring(card).value
 
 
-def _header(data: bytes, start: int, name: str) -> tuple[FastHeader, int]:
-    """Parse the header at ``start``; return it and the offset of its data."""
+def _header(data: bytes, start: int, name: str, strict: bool = True) -> tuple[FastHeader, int]:
+    """Parse the header at ``start``; return it and the offset of its data.
+
+    ``strict=False`` skips the cards the fast parser does not read (CONTINUE,
+    HIERARCH, ...) instead of giving up, for :func:`check_complete`.
+    """
     header = FastHeader()
     pos = start
     while True:
@@ -149,14 +153,12 @@ def _header(data: bytes, start: int, name: str) -> tuple[FastHeader, int]:
             keyword = card[:8].rstrip()
             if keyword == "END" and not card[8:].strip():
                 return header, pos
-            if keyword in ("CONTINUE", "HIERARCH"):
-                raise _Unsupported(keyword)
-            if card[8:10] != "= ":
-                if keyword in _COMMENTARY:
-                    continue  # COMMENT, HISTORY, blank: no value to read
+            odd = keyword in ("CONTINUE", "HIERARCH") or keyword != keyword.upper() or (
+                " " in keyword) or (card[8:10] != "= " and keyword not in _COMMENTARY)
+            if odd and strict:
                 raise _Unsupported(f"card {card!r}")
-            if keyword != keyword.upper() or " " in keyword:
-                raise _Unsupported(f"keyword {keyword!r}")
+            if odd or card[8:10] != "= ":
+                continue  # COMMENT, HISTORY, blank: no value to read
             header._add(keyword, card)
 
 
@@ -243,3 +245,36 @@ def parse_simple_fits(data: bytes, name: str):
     except _Unsupported:
         return None
     return hdus
+
+
+def check_complete(data: bytes, name: str) -> None:
+    """Raise TruncatedFileError when ``data`` end inside an HDU's header or data.
+
+    Walks the HDUs by the sizes their headers declare (the FITS standard's
+    ``|BITPIX| / 8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn)``, random
+    groups without NAXIS1), whatever features they use: astropy pads a short
+    last HDU or drops a header cut in the middle without an error. Stops
+    quietly at anything it cannot read (astropy then has its say).
+    """
+    offset, index = 0, 0
+    try:
+        while offset < len(data):
+            if offset and data[offset:offset + 8] != b"XTENSION":
+                return  # not another HDU: astropy decides what these bytes are
+            header, start = _header(data, offset, name, strict=False)
+            bitpix, naxis = abs(_int(header, "BITPIX")), _int(header, "NAXIS")
+            dims = [_int(header, f"NAXIS{i}") for i in range(1, naxis + 1)]
+            if header.get("GROUPS") is True and dims and dims[0] == 0:
+                dims = dims[1:]
+            n = int(np.prod(dims)) if naxis else 0
+            pcount = _int(header, "PCOUNT") if "PCOUNT" in header else 0
+            gcount = _int(header, "GCOUNT") if "GCOUNT" in header else 1
+            size = bitpix // 8 * gcount * (pcount + n) if (naxis or pcount) else 0
+            if start + size > len(data):
+                raise TruncatedFileError(
+                    name, f"truncated FITS file: HDU {index} needs bytes up to {start + size}, "
+                    f"the file has {len(data)}"
+                )
+            offset, index = start + -(-size // _BLOCK) * _BLOCK, index + 1
+    except _Unsupported:
+        return

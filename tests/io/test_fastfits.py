@@ -115,3 +115,23 @@ def test_cut_inside_a_later_header_or_its_data_is_truncated(tmp_path):
         (tmp_path / "cut.fits").write_bytes(data[:cut])
         with pytest.raises(TruncatedFileError):
             read_fits(tmp_path / "cut.fits")
+
+
+def test_header_cut_in_a_file_astropy_parses_is_truncated(tmp_path):
+    """astropy dropped a last header cut in the middle: the spAll metadata was lost silently."""
+    n = 50
+    cols = [fits.Column(name="loglam", format="E", array=3.6 + 1e-4 * np.arange(n)),
+            fits.Column(name="flux", format="E", array=np.ones(n))]
+    spall = fits.BinTableHDU.from_columns([fits.Column(name="CLASS", format="6A", array=["STAR"]),
+                                           fits.Column(name="SUBCLASS", format="6A", array=["F5"])])
+    primary = fits.PrimaryHDU()
+    primary.header["COMMENTS"] = "a long string value, " * 5  # CONTINUE cards: astropy's file
+    fits.HDUList([primary, fits.BinTableHDU.from_columns(cols), spall]).writeto(
+        tmp_path / "spec.fits")
+    data = (tmp_path / "spec.fits").read_bytes()
+    assert parse_simple_fits(data, "spec.fits") is None
+    assert read_fits(tmp_path / "spec.fits").meta["subclass"] == "F5"
+    (tmp_path / "cut.fits").write_bytes(data[:3 * 2880 + 1500])  # inside the spAll header
+    with pytest.raises(TruncatedFileError, match=r"cut\.fits: truncated FITS file: the header "
+                       r"at byte 8640 has no END card"):
+        read_fits(tmp_path / "cut.fits")

@@ -172,9 +172,12 @@ def main(argv=None) -> int:
     def median(version, key):
         return statistics.median(t[key] for t in times[version])
 
+    def ratios(key):  # paired: the two processes of one round ran back to back
+        return [old[key] / new[key] for old, new in zip(times["baseline"], times["new"])]
+
     rows = [
         f"| `{key}` | {median('baseline', key):.2f} | {median('new', key):.2f} | "
-        f"{median('baseline', key) / median('new', key):.2f}x |"
+        f"{statistics.median(ratios(key)):.2f}x ({min(ratios(key)):.2f}-{max(ratios(key)):.2f}) |"
         for key in ("read_fits", "read_spectra")
     ]
     text = "\n".join([
@@ -184,10 +187,11 @@ def main(argv=None) -> int:
         "measured in the same run, alternating processes, not the absolute times).",
         f"Files: {len(paths)} x `{args.files.replace(str(ROOT.parent), '..')}`. "
         f"Baseline: `{args.baseline}`; new: `{new_rev}`{' + uncommitted changes' if dirty else ''}. "
-        f"Median of {args.rounds} rounds, each a fresh process per version after a warm-up pass. "
+        f"Median of {args.rounds} rounds, each a fresh process per version after a warm-up pass; "
+        f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. "
         "Command: `python benchmarks/bench_read.py`.",
         "",
-        "| step | baseline ms/file | new ms/file | speed-up |",
+        "| step | baseline ms/file | new ms/file | speed-up: median of the rounds' ratios (range) |",
         "|---|---|---|---|",
         *rows,
         f"| `astropy.io.fits.open` + every HDU's data (reference reader alone) | | "

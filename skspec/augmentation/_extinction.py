@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._base import check_flux, give_back, per_row
@@ -66,6 +68,19 @@ def extinction_curve(wavelength, *, rv=3.1, law="G23") -> np.ndarray:
 
 
 def _curve(wave: np.ndarray, rv: float, law: str) -> np.ndarray:
+    """The curve on ``wave``; a read-only copy of a memoised evaluation (the law is slow)."""
+    return _cached_curve(law, rv, wave.tobytes())
+
+
+@lru_cache(maxsize=256)
+def _cached_curve(law: str, rv: float, wave_bytes: bytes) -> np.ndarray:
+    wave = np.frombuffer(wave_bytes, dtype=np.float64)
+    curve = _evaluate(wave, rv, law)
+    curve.flags.writeable = False
+    return curve
+
+
+def _evaluate(wave: np.ndarray, rv: float, law: str) -> np.ndarray:
     cls = _law_class(law)
     rv_lo, rv_hi = cls.Rv_range
     if not rv_lo <= rv <= rv_hi:

@@ -12,6 +12,7 @@ pipeline. See :ref:`survey_realism` in the user guide.
 """
 
 from ._augmenter import SpectrumAugmenter
+from ._sampler import AugmentationSampler
 from ._bad_pixels import LAMOST_JOIN, mask_pixels
 from ._broadening import broaden_rotation, rotational_kernel
 from ._calibration import distort_calibration
@@ -19,6 +20,7 @@ from ._doppler import doppler_shift
 from ._extinction import LAWS, deredden, extinction_curve, redden
 
 __all__ = [
+    "AugmentationSampler",
     "LAMOST_JOIN",
     "LAWS",
     "SpectrumAugmenter",

@@ -186,7 +186,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
 
     from skorch.history import History
 
-    from skspec.neural_network._classifier import _WarmEarlyStopping
+    from skspec.neural_network._early_stopping import _WarmEarlyStopping
 
     net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
     early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
@@ -312,7 +312,7 @@ def test_custom_module(letters):
 
 
 def test_noise_augmentation_level():
-    from skspec.neural_network._classifier import _add_noise
+    from skspec.neural_network._noise import _add_noise
 
     torch.manual_seed(0)
     X = torch.full((2000, 100), -2.0)  # median |flux| = 2
@@ -326,12 +326,12 @@ def test_noise_augmentation_level():
 
 
 def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
-    from skspec.neural_network import _classifier
+    from skspec.neural_network import _noise
 
     X, y = letters
     seen = []
-    original = _classifier._add_noise
-    monkeypatch.setattr(_classifier, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
+    original = _noise._add_noise
+    monkeypatch.setattr(_noise, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
     clf = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
     n_train = len(X) - len(clf.validation_indices_)
     assert sum(seen) == TINY["max_epochs"] * n_train  # every training row, every epoch; no validation row

@@ -21,7 +21,7 @@ from ..utils._random import draw_seed
 from . import _noise
 from ._device import _AutoDeviceMixin
 from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
-from ._inference import inference_module
+from ._inference import InferenceCache, inference_module
 from ._racnet import RACNet
 from ._saliency import gradient_x_input
 from ._seeding import seeded
@@ -303,6 +303,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
             self.n_features_in_ = int(n_features)
         if classes is not None:
             self.label_encoder_ = LabelEncoder().fit(np.asarray(classes))
+        self._inference_cache_ = InferenceCache()
         with self._auto_device():
             return super().initialize()
 
@@ -474,29 +475,37 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         check_spectra(X)
         return X.astype(np.float32, copy=False)
 
-    def _inference_module(self) -> torch.nn.Module:
-        """The module for prediction: batch norm folded, channels-last convolutions."""
-        return inference_module(self.module_)
+    def _inference_module(self, probe: torch.Tensor) -> torch.nn.Module:
+        """The module for prediction: a checked, cached :class:`InferenceRACNet` for a plain RACNet."""
+        cache = getattr(self, "_inference_cache_", None)
+        return inference_module(self.module_, probe, self._get_predict_nonlinearity(), cache)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (softmax of the logits), shape (n_spectra, n_classes).
 
-        Runs a :class:`InferenceRACNet` copy of the net (batch norm folded
-        into the convolutions, channels-last layout, fused oneDNN calls and
-        micro-batches of 64 on CPU) in ``torch.inference_mode``: same argmax
-        and probabilities within 1e-5 of the plain evaluation-mode net, and
-        about 3.7x faster on a 2-core CPU (1,200 spectra/s at 3,700 pixels,
-        ``benchmarks/results/racnet.md``).
+        When the module is exactly a :class:`RACNet` (not a subclass, which
+        may change the forward pass), runs an :class:`InferenceRACNet` copy
+        of the net (batch norm folded into the convolutions, channels-last
+        layout, fused oneDNN calls and micro-batches of 64 on CPU) in
+        ``torch.inference_mode``: same argmax and probabilities within 1e-5
+        of the plain evaluation-mode net, and about 3.7x faster on a 2-core
+        CPU (1,200 spectra/s at 3,700 pixels, ``benchmarks/results/racnet.md``).
+        The copy is checked on the first rows against the module's own
+        forward pass once per set of weights (a RuntimeWarning and the
+        module itself when they differ) and reused while the weights are
+        unchanged. Any other module runs as is, in evaluation mode.
         """
         X = self._check_X_predict(X)
         nonlin = self._get_predict_nonlinearity()
-        module = self._inference_module()
         batch = max(int(self.batch_size), 256)
         out = []
         with self._auto_device(), torch.inference_mode():
             device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            module = None
             for start in range(0, len(X), batch):
                 xb = torch.from_numpy(X[start : start + batch]).to(device)
+                if module is None:
+                    module = self._inference_module(xb)
                 out.append(nonlin(module(xb)).float().cpu())
         return torch.cat(out).numpy() if out else np.empty((0, len(self.classes_)), dtype=np.float32)
 

@@ -349,3 +349,51 @@ def test_noise_augmentation_bad_bounds(letters, bad):
     X, y = letters
     with pytest.raises((ValueError, TypeError), match="augment_snr"):
         RACNetClassifier(**TINY, augment_snr=bad).fit(X, y)
+
+
+# ------------------------------------------------------ fast inference dispatch
+def test_racnet_subclass_predicts_with_its_own_forward(letters):
+    # a subclass may change the forward pass; the fast RACNet copy must not replace it
+    from skspec.neural_network import RACNet
+
+    class Shifted(RACNet):
+        def forward(self, X):
+            logits = super().forward(X)
+            return logits + torch.arange(logits.shape[1], dtype=logits.dtype) * 3.0
+
+    X, y = letters
+    clf = RACNetClassifier(Shifted, **TINY).fit(X, y)
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, atol=1e-6)
+
+
+def test_fast_copy_that_disagrees_falls_back_with_a_warning(letters):
+    import copy
+
+    X, y = letters
+    clf = copy.deepcopy(RACNetClassifier(**TINY).fit(X, y))
+    plain_forward = clf.module_.forward
+    clf.module_.forward = lambda X: plain_forward(X).flip(1)  # patched instance, still type RACNet
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    with pytest.warns(RuntimeWarning, match="InferenceRACNet differs"):
+        got = clf.predict_proba(X)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_fast_copy_is_reused_until_the_weights_change(letters, monkeypatch):
+    from skspec.neural_network import _inference
+
+    X, y = letters
+    clf = pickle.loads(pickle.dumps(RACNetClassifier(**TINY).fit(X, y)))
+    built = []
+    original = _inference.InferenceRACNet
+    monkeypatch.setattr(_inference, "InferenceRACNet", lambda net: built.append(1) or original(net))
+    first = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X[:5]), first[:5])
+    assert len(built) == 1
+    with torch.no_grad():  # an in-place edit of the weights, as load_state_dict does
+        clf.module_.head[-1].bias.add_(torch.tensor([5.0, 0.0, 0.0, 0.0]))
+    changed = clf.predict_proba(X)
+    assert len(built) == 2
+    np.testing.assert_allclose(changed, torch.softmax(clf.forward(X), dim=1).numpy(), atol=1e-5)
+    assert (changed.argmax(1) == 0).mean() > (first.argmax(1) == 0).mean()

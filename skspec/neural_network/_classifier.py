@@ -144,7 +144,9 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         split. On CPU the same seed gives identical predictions. The global
         torch random state is left untouched when it is set.
     device : str or torch.device, default="auto"
-        "auto" picks CUDA when available, else the CPU.
+        "auto" picks CUDA when available, else the CPU. The parameter is
+        never rewritten (``get_params`` says "auto" during and after
+        ``fit``); the device chosen is ``device_``.
     verbose : int, default=0
         1 prints skorch's per-epoch table (losses, validation accuracy).
     train_split : callable or None, default=None
@@ -176,6 +178,10 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         Pixels per spectrum seen at ``fit``.
     label_encoder_ : LabelEncoder
         Maps labels to the module's output indices.
+    device_ : str, torch.device or None
+        The device the net lives on: ``device`` with "auto" resolved (again
+        when a pickled model is loaded, so a model trained on a GPU loads on
+        a CPU-only machine).
     class_weight_ : ndarray or None
         Cross-entropy weight per class used in training.
     validation_indices_ : ndarray or None
@@ -304,6 +310,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         if classes is not None:
             self.label_encoder_ = LabelEncoder().fit(np.asarray(classes))
         self._inference_cache_ = InferenceCache()
+        self.device_ = self._resolve_device()
         with self._auto_device():
             return super().initialize()
 
@@ -416,6 +423,8 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         rng = check_random_state(self.random_state)
         torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
         self._is_synthetic_ = synthetic
+        if reset:
+            self.device_ = self._resolve_device()
         try:
             with self._auto_device(), self._seeded(torch_seed):
                 if reset:
@@ -500,7 +509,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         batch = max(int(self.batch_size), 256)
         out = []
         with self._auto_device(), torch.inference_mode():
-            device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            device = self._torch_device()
             module = None
             for start in range(0, len(X), batch):
                 xb = torch.from_numpy(X[start : start + batch]).to(device)
@@ -532,5 +541,5 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         X = self._check_X_predict(X)
         index = None if target is None else int(self.label_encoder_.transform([target])[0])
         with self._auto_device():
-            device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            device = self._torch_device()
             return gradient_x_input(self.module_, X, device=device, batch_size=int(self.batch_size), target=index)

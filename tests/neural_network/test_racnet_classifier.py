@@ -397,3 +397,47 @@ def test_fast_copy_is_reused_until_the_weights_change(letters, monkeypatch):
     assert len(built) == 2
     np.testing.assert_allclose(changed, torch.softmax(clf.forward(X), dim=1).numpy(), atol=1e-5)
     assert (changed.argmax(1) == 0).mean() > (first.argmax(1) == 0).mean()
+
+
+# ------------------------------------------------------------------ device
+def test_device_parameter_is_never_rewritten(letters):
+    # another thread (a Dask worker thread, a monitor) must see the parameter as given
+    # while fit and predict run; the resolved device is the fitted attribute device_
+    import threading
+
+    from skorch.callbacks import Callback
+
+    seen = []
+
+    class Watch(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            t = threading.Thread(target=lambda: seen.append(net.get_params(deep=False)["device"]))
+            t.start()
+            t.join()
+
+    X, y = letters
+    clf = RACNetClassifier(**TINY, callbacks=[("watch", Watch())])
+    before = clf.get_params(deep=False)
+    clf.fit(X, y)
+    assert seen == ["auto"] * TINY["max_epochs"]
+    assert clf.device == "auto"
+    assert clf.device_ == str(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    after = clf.get_params(deep=False)
+    assert after.keys() == before.keys()
+    assert {k: v for k, v in after.items() if k != "callbacks"} == {
+        k: v for k, v in before.items() if k != "callbacks"}
+    clf.predict_proba(X)
+    clf.attention_maps(X[:2])
+    assert clf.get_params(deep=False)["device"] == "auto"
+
+
+def test_concurrent_predict_proba_on_one_model(fitted, letters):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, _ = letters
+    expected = fitted.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: fitted.predict_proba(X), range(16)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert fitted.device == "auto"

@@ -56,7 +56,7 @@ class Settings:
     gan_batch_size: int = 64
     lcgan: dict = field(default_factory=dict)  # extra LCGAN parameters
     # "no-noise": RAC-Net without over-sampling and without its training-time noise
-    # augmentation (augment_snr=None), the ablation of that default
+    # augmentation (augment=None), the ablation of that default
     methods: tuple = ("none", "no-noise", "RandomOverSampler", "SMOTE", "SGAN", "LCGAN")
     baselines: tuple = ("SVC", "SMOTE+SVC", "RandomForest")
     n_generated: int = 200
@@ -109,7 +109,7 @@ MODES = {
 #: methods without over-sampling: report label and RAC-Net parameters over the mode's
 _NO_SAMPLER = {
     "none": ("RACNet", {}),
-    "no-noise": ("RACNet, no noise augmentation", {"augment_snr": None}),
+    "no-noise": ("RACNet, no noise augmentation", {"augment": None}),
 }
 
 
@@ -469,7 +469,7 @@ def _write_report(results: dict, out: Path) -> str:
         + ". Synthetic spectra are kept out of the "
         "classifier's validation split and out of every test set.",
         "- RAC-Net: " + ", ".join(f"{k}={v}" for k, v in p.get("racnet", {}).items())
-        + ("; the row 'RACNet, no noise augmentation' is the same net with augment_snr=None."
+        + ("; the row 'RACNet, no noise augmentation' is the same net with augment=None."
            if "no-noise" in results["settings"].get("methods", ()) else "."),
         f"- Test spectra: clean and degraded to survey conditions at S/N "
         f"{', '.join(str(s) for s in p['snr_levels'] if s)}: convolved to R = "
@@ -772,7 +772,7 @@ def _racnet_settings(settings) -> dict:
     from ..neural_network import RACNet, RACNetClassifier
 
     defaults = RACNetClassifier().get_params()
-    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment_snr")
+    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment")
     # the module's own default width unless the mode sets one
     params = {"module__channels": inspect.signature(RACNet).parameters["channels"].default}
     params.update({k: defaults[k] for k in keys})

@@ -42,11 +42,20 @@ class AugmentationSampler(BaseSampler):
     random_state : int, RandomState instance or None, default=None
         Seed of the copies; None takes the augmenter's ``random_state``. Every
         copy is a different draw.
+    sampler : imbalanced-learn over-sampler or None, default=None
+        An over-sampler run first on the real spectra (cloned at every fit),
+        e.g. :class:`~skspec.over_sampling.LCGAN`: the rows it appends are
+        passed through the augmenter (one draw each) and kept, after the real
+        rows and before the copies. The copies are of the real spectra only.
+        The sampler must return the real rows first, in order (every
+        imbalanced-learn and skspec over-sampler does).
 
     Attributes
     ----------
     augmenter_ : SpectrumAugmenter
         The clone used.
+    sampler_ : over-sampler or None
+        The fitted clone of ``sampler``.
     sampling_strategy_ : dict
         Number of rows appended per class.
     n_features_in_ : int
@@ -71,6 +80,15 @@ class AugmentationSampler(BaseSampler):
     ((18, 100), array([12,  6]))
     >>> int(get_synthetic_mask(X_res).sum())
     12
+
+    Passing an over-sampler's new rows through the augmenter too:
+
+    >>> from imblearn.over_sampling import RandomOverSampler
+    >>> both = AugmentationSampler(SpectrumAugmenter(wave), n_copies=1, random_state=0,
+    ...                            sampler=RandomOverSampler(random_state=0))
+    >>> X_res, y_res = both.fit_resample(X, y)     # 6 real, 2 new class-1 rows, 6 copies
+    >>> X_res.shape, both.sampling_strategy_
+    ((14, 100), {np.int64(0): 4, np.int64(1): 4})
     """
 
     _sampling_type = "bypass"
@@ -80,14 +98,17 @@ class AugmentationSampler(BaseSampler):
         "n_copies": [Interval(Integral, 0, None, closed="left")],
         "wavelength": ["array-like", None],
         "random_state": ["random_state"],
+        "sampler": [HasMethods(["fit_resample"]), None],
     }
 
-    def __init__(self, augmenter=None, *, n_copies=1, wavelength=None, random_state=None):
+    def __init__(self, augmenter=None, *, n_copies=1, wavelength=None, random_state=None,
+                 sampler=None):
         super().__init__()
         self.augmenter = augmenter
         self.n_copies = n_copies
         self.wavelength = wavelength
         self.random_state = random_state
+        self.sampler = sampler
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # spectra are dense: a sparse matrix is refused by validate_data
@@ -122,13 +143,35 @@ class AugmentationSampler(BaseSampler):
             seed = getattr(self.augmenter_, "random_state", None)
         rng = check_random_state(seed)
         self._n_real = X.shape[0]
-        copies = [self.augmenter_.augment(X, wavelength=self.wavelength, random_state=rng)
-                  for _ in range(self.n_copies)]
-        labels, counts = np.unique(y, return_counts=True)
-        self.sampling_strategy_ = {label: int(c) * self.n_copies for label, c in zip(labels, counts)}
-        X_res = np.concatenate([X, *copies]) if copies else X.copy()
-        y_res = np.concatenate([y] * (self.n_copies + 1))
-        return X_res, y_res
+        parts, labels = [X], [y]
+        self.sampler_ = None if self.sampler is None else clone(self.sampler)
+        if self.sampler_ is not None:
+            X_gen, y_gen = self._generated(X, y)
+            if len(X_gen):
+                X_gen = self.augmenter_.augment(X_gen, wavelength=self.wavelength, random_state=rng)
+            parts.append(X_gen.astype(X.dtype, copy=False))
+            labels.append(y_gen)
+        for _ in range(self.n_copies):
+            parts.append(self.augmenter_.augment(X, wavelength=self.wavelength, random_state=rng))
+            labels.append(y)
+        y_res = np.concatenate(labels)
+        new, counts = np.unique(y_res[X.shape[0]:], return_counts=True)
+        self.sampling_strategy_ = {label: int(c) for label, c in zip(new, counts)}
+        return np.concatenate(parts), y_res
+
+    def _generated(self, X, y):
+        """The rows ``sampler_`` appends to ``(X, y)``, checked to follow the real rows."""
+        X_res, y_res = self.sampler_.fit_resample(X, y)
+        X_res, y_res = np.asarray(X_res), np.asarray(y_res)
+        name = type(self.sampler_).__name__
+        n = X.shape[0]
+        if X_res.shape[0] < n or not np.array_equal(X_res[:n], X) or not np.array_equal(
+                y_res[:n], y):
+            raise ValueError(
+                f"sampler {name} does not return the real rows first, in order; "
+                "AugmentationSampler needs an over-sampler that does"
+            )
+        return X_res[n:], y_res[n:]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -125,3 +125,32 @@ def test_augmented_rows_never_reach_racnet_validation(data):
     valid = pipe[-1].validation_indices_
     assert valid.size == 18  # 30 % of each class's 48 + 12 real rows
     assert valid.max() < len(X)  # every validation row is a real spectrum
+
+
+def test_an_over_samplers_rows_are_augmented_too(data):
+    from imblearn.over_sampling import RandomOverSampler
+
+    X, y = data
+    aug = SpectrumAugmenter(WAVE, snr=None)
+    sampler = AugmentationSampler(aug, n_copies=1, random_state=0,
+                                  sampler=RandomOverSampler(random_state=0))
+    X_res, y_res = sampler.fit_resample(X, y)
+    ros_X, ros_y = RandomOverSampler(random_state=0).fit_resample(X, y)
+    n_gen = len(ros_X) - len(X)  # 36 new minority rows
+    assert X_res.shape == (len(X) + n_gen + len(X), N_PIX)
+    np.testing.assert_array_equal(X_res[:60], X)
+    np.testing.assert_array_equal(y_res[60:60 + n_gen], ros_y[60:])
+    # the over-sampled rows are reddened versions of the duplicated spectra, not the duplicates
+    gen = X_res[60:60 + n_gen]
+    ratio = gen / ros_X[60:]
+    assert not np.allclose(ratio, 1.0)
+    assert (ratio[:, 0] <= ratio[:, -1] + 1e-12).all()  # bluer end dimmed most
+    np.testing.assert_array_equal(get_synthetic_mask(X_res), np.arange(len(X_res)) >= 60)
+
+
+def test_a_sampler_that_reorders_real_rows_is_refused(data):
+    from imblearn.under_sampling import RandomUnderSampler
+
+    X, y = data
+    with pytest.raises(ValueError, match="does not return the real rows first"):
+        AugmentationSampler(SpectrumAugmenter(WAVE), sampler=RandomUnderSampler()).fit_resample(X, y)

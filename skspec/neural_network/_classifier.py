@@ -32,7 +32,7 @@ __all__ = ["PAPER_PARAMS", "RACNetClassifier"]
 #: The training recipe of Yang et al. (2021): Adam with learning rate 1e-4,
 #: early stopping once the validation loss has not improved for 5 epochs (best
 #: weights restored), a 7:3 stratified train/validation split, plain
-#: cross-entropy and unscaled input. ``max_epochs`` is not given in the paper;
+#: cross-entropy, unscaled input and no augmentation. ``max_epochs`` is not given in the paper;
 #: with this recipe training stops after about 15 epochs on the bundled data.
 #: Use ``RACNetClassifier.paper()`` or ``RACNetClassifier(**PAPER_PARAMS)``.
 PAPER_PARAMS = {

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_spectra, get_synthetic_mask
 from ..utils._random import draw_seed
+from ..utils._validation import as_float32_spectra
 from . import _noise
 from ._device import _AutoDeviceMixin
 from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
@@ -380,7 +381,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         )
         check_spectra(X)
         check_classification_targets(y)
-        return X.astype(np.float32, copy=False), y, self._check_synthetic(is_synthetic, len(X))
+        return as_float32_spectra(X), y, self._check_synthetic(is_synthetic, len(X))
 
     def fit(self, X, y, **fit_params):
         """Fit RAC-Net on spectra ``X`` (n_spectra, n_pixels) and labels ``y``.
@@ -429,7 +430,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
             with self._auto_device(), self._seeded(torch_seed):
                 if reset:
                     self.initialize()
-                super().partial_fit(X, y_enc, _routing_method="fit", **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
             del self._is_synthetic_, self._split_seed_
         return self
@@ -447,10 +448,19 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self._is_synthetic_ = synthetic
         try:
             with self._auto_device(), self._seeded(torch_seed):
-                super().partial_fit(X, y_enc, **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
             del self._is_synthetic_, self._split_seed_
         return self
+
+    def _train(self, X, y, **fit_params):
+        """skorch's training (``partial_fit`` without initialisation), via its public hooks."""
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:  # how skorch callbacks (early stopping) end training
+            pass
+        self.notify("on_train_end", X=X, y=y)
 
     def _check_augment_snr(self) -> None:
         _noise.check_augment_snr(self.augment_snr)
@@ -482,7 +492,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         # names expected against got: "X has 60 features, but ... is expecting 64"
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=False)
         check_spectra(X)
-        return X.astype(np.float32, copy=False)
+        return as_float32_spectra(X)
 
     def _inference_module(self, probe: torch.Tensor) -> torch.nn.Module:
         """The module for prediction: a checked, cached :class:`InferenceRACNet` for a plain RACNet."""

@@ -29,6 +29,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..utils import check_spectra, mark_synthetic
+from ..utils._validation import as_float32_spectra
 from ..utils._random import draw_seed
 from ..utils._torch import resolve_device, torch_generator
 
@@ -132,6 +133,7 @@ class BaseGANOverSampler(BaseOverSampler):
             dtype=[np.float64, np.float32], ensure_all_finite=False,
         )
         check_spectra(X)
+        as_float32_spectra(X)  # the GANs train in float32: refuse flux that would become inf there
         return X, y, binarize_y
 
     def fit_resample(self, X, y, **params):

@@ -178,8 +178,9 @@ def test_early_stopping_stops_and_restores_best(letters):
     assert loss == pytest.approx(losses[best], rel=1e-4)
 
 
-@pytest.mark.parametrize("min_epochs, n_epochs", [(0, 3), (5, 7)])
-def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
+@pytest.mark.parametrize("min_epochs", [0, 5])
+@pytest.mark.parametrize("patience", [1, 2])
+def test_early_stopping_waits_min_epochs(min_epochs, patience):
     # a validation loss that only rises after epoch 1 (as in a slow start): training
     # ends `patience` epochs after the warm-up, not `patience` epochs after epoch 1
     from types import SimpleNamespace
@@ -189,7 +190,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
     from skspec.neural_network._early_stopping import _WarmEarlyStopping
 
     net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
-    early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
+    early = _WarmEarlyStopping(patience=patience, load_best=True, min_epochs=min_epochs)
     early.on_train_begin(net)
     for epoch in range(1, 31):
         net.history.new_epoch()
@@ -199,7 +200,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
             early.on_epoch_end(net)
         except KeyboardInterrupt:
             break
-    assert epoch == n_epochs and early.best_epoch_ == 1
+    assert epoch == max(min_epochs, 1) + patience and early.best_epoch_ == 1
 
 
 def test_classifier_passes_min_epochs_to_early_stopping(letters):
@@ -441,3 +442,13 @@ def test_concurrent_predict_proba_on_one_model(fitted, letters):
     for got in results:
         np.testing.assert_allclose(got, expected, atol=1e-6)
     assert fitted.device == "auto"
+
+
+def test_flux_beyond_float32_is_refused_naming_rows(fitted, letters):
+    X, y = letters
+    big = X.astype(np.float64)
+    big[[3, 9]] *= 1e39  # finite in float64, inf once cast to the net's float32
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* 2 spectra \(rows 3, 9\)"):
+        fitted.predict_proba(big)
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 3, 9\)"):
+        RACNetClassifier(**TINY).fit(big, y)

@@ -14,7 +14,6 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from skspec.datasets import make_spectra
 from skspec.over_sampling import LCGAN, SGAN
 from skspec.over_sampling._lcgan import LCGenerator
-from skspec.utils import get_synthetic_mask
 
 TINY = {
     LCGAN: dict(n_iter=2, batch_size=8, noise_dim=8, channels=2, random_state=0),
@@ -60,17 +59,16 @@ def test_synthetic_rows_after_real_ones_and_marked(cls, data):
     assert X_res.shape == (len(X) + n_new, X.shape[1])
     np.testing.assert_array_equal(X_res[: len(X)], X)
     np.testing.assert_array_equal(y_res[len(X):], np.ones(n_new, dtype=y.dtype))
-    mask = get_synthetic_mask(X_res)
-    assert mask is not None and mask.sum() == n_new and mask[len(X):].all()
 
 
-def test_dataframe_output_is_marked(data):
+def test_dataframe_output_keeps_real_rows_first(data):
     pd = pytest.importorskip("pandas")
     X, y = data
     X_df = pd.DataFrame(X, columns=[f"p{i}" for i in range(X.shape[1])])
     X_res, _ = tiny(LCGAN).fit_resample(X_df, pd.Series(y))
     assert isinstance(X_res, pd.DataFrame)
-    assert get_synthetic_mask(X_res).sum() == 24
+    assert len(X_res) == len(X) + 24
+    np.testing.assert_array_equal(X_res.iloc[: len(X)].to_numpy(), X)
 
 
 @pytest.mark.parametrize("cls", SAMPLERS)
@@ -409,15 +407,14 @@ def test_paper_preset(cls):
         assert isinstance(opt_g, torch.optim.RMSprop) and isinstance(opt_d, torch.optim.RMSprop)
 
 
-def test_classifier_after_the_gan_sees_the_synthetic_mask(data):
-    from sklearn.base import BaseEstimator, ClassifierMixin
-
-    class SeesMask(ClassifierMixin, BaseEstimator):
-        def fit(self, X, y):
-            self.mask_ = get_synthetic_mask(X)
-            return self
+def test_racnet_classifier_gets_the_gan_rows_as_synthetic(data):
+    from skspec.neural_network import RACNetClassifier
 
     X, y = data
-    pipe = Pipeline([("gan", tiny(LCGAN)), ("clf", SeesMask())]).fit(X, y)
-    mask = pipe.named_steps["clf"].mask_
-    assert mask is not None and not mask[: len(X)].any() and mask[len(X):].all()
+    clf = RACNetClassifier(module__channels=(4,), max_epochs=1, random_state=0,
+                           sampler=tiny(LCGAN)).fit(X, y)
+    n_valid_0 = np.sum(y[clf.validation_indices_] == 0)
+    n_valid_1 = np.sum(y[clf.validation_indices_] == 1)
+    # "auto" grows class 1 to class 0's count among the training rows only
+    assert clf.n_synthetic_ == (np.sum(y == 0) - n_valid_0) - (np.sum(y == 1) - n_valid_1)
+

@@ -10,24 +10,25 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from ..utils import mark_synthetic
 from ._augmenter import SpectrumAugmenter
 
 __all__ = ["AugmentationSampler"]
 
 
 class AugmentationSampler(BaseSampler):
-    """Append ``n_copies`` augmented copies of every training spectrum, marked synthetic.
+    """Append ``n_copies`` augmented copies of every training spectrum.
 
     The scikit-learn way to train on survey-like spectra: in an
     imbalanced-learn :class:`~imblearn.pipeline.Pipeline` this step acts at
     ``fit`` only, so the spectra to predict pass through untouched. Each copy
     is a fresh draw of ``augmenter`` (reddening, noise, ... see
     :class:`SpectrumAugmenter`) and keeps its spectrum's label. The real
-    rows come first, the copies after them, and the copies are marked
-    synthetic (:func:`skspec.utils.mark_synthetic`), so a skspec classifier
-    right after this step keeps them out of its validation split, as it does
-    for the GAN samplers' rows.
+    rows come first, unchanged and in order, the copies after them: the
+    imbalanced-learn over-sampler contract by which skspec tells synthetic
+    rows from real ones. So ``RACNetClassifier(sampler=AugmentationSampler(...))``
+    fits it on the training rows only, after holding out its real validation
+    spectra, and trains on the copies without ever validating on one, as
+    it does for the GAN samplers' rows.
 
     Parameters
     ----------
@@ -70,7 +71,6 @@ class AugmentationSampler(BaseSampler):
     --------
     >>> import numpy as np
     >>> from skspec.augmentation import AugmentationSampler, SpectrumAugmenter
-    >>> from skspec.utils import get_synthetic_mask
     >>> wave = np.geomspace(3900.0, 7400.0, 100)
     >>> X = np.ones((6, 100))
     >>> y = np.array([0, 0, 0, 0, 1, 1])
@@ -78,8 +78,8 @@ class AugmentationSampler(BaseSampler):
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> X_res.shape, np.bincount(y_res)
     ((18, 100), array([12,  6]))
-    >>> int(get_synthetic_mask(X_res).sum())
-    12
+    >>> bool((X_res[:6] == X).all())               # the real rows first, as given
+    True
 
     Passing an over-sampler's new rows through the augmenter too:
 
@@ -115,7 +115,7 @@ class AugmentationSampler(BaseSampler):
         return super()._check_X_y(X, y, accept_sparse=False)
 
     def fit_resample(self, X, y, **params):
-        """Append the augmented copies and mark them synthetic.
+        """Append the augmented copies after the real spectra.
 
         Parameters
         ----------
@@ -126,15 +126,14 @@ class AugmentationSampler(BaseSampler):
 
         Returns
         -------
-        X_resampled : ndarray of shape (n_spectra * (n_copies + 1), n_pixels)
-            ``X`` first, then the copies (copy ``k`` of spectrum ``i`` at row
-            ``(k + 1) * n_spectra + i``); the copies are marked synthetic.
-        y_resampled : ndarray of shape (n_spectra * (n_copies + 1),)
+        X_resampled : ndarray of shape (n_spectra * (n_copies + 1) + n_sampled, n_pixels)
+            ``X`` first, unchanged; then the ``sampler``'s rows, augmented
+            (``n_sampled``, none without a sampler); then the copies (copy
+            ``k`` of spectrum ``i`` at row ``n_spectra + n_sampled + k *
+            n_spectra + i``).
+        y_resampled : ndarray of shape (len(X_resampled),)
         """
-        X_res, y_res = super().fit_resample(X, y, **params)
-        if isinstance(X_res, np.ndarray):
-            mark_synthetic(X_res, n_real=self._n_real)
-        return X_res, y_res
+        return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
         self.augmenter_ = SpectrumAugmenter() if self.augmenter is None else clone(self.augmenter)
@@ -142,7 +141,6 @@ class AugmentationSampler(BaseSampler):
         if seed is None:
             seed = getattr(self.augmenter_, "random_state", None)
         rng = check_random_state(seed)
-        self._n_real = X.shape[0]
         parts, labels = [X], [y]
         self.sampler_ = None if self.sampler is None else clone(self.sampler)
         if self.sampler_ is not None:

@@ -70,7 +70,7 @@ def test_wavelength_given_to_the_sampler(data):
     with pytest.raises(ValueError, match="needs the wavelength grid"):
         AugmentationSampler().fit_resample(X, y)
     X_res, _ = AugmentationSampler(wavelength=WAVE, random_state=0).fit_resample(X, y)
-    assert X_res.shape == (120, N_PIX)
+    assert X_res.shape == (360, N_PIX)  # five copies by default
 
 
 def test_zero_copies_and_bad_n_copies(data):

@@ -524,3 +524,18 @@ def test_flux_beyond_float32_is_refused_naming_rows(fitted, letters):
         fitted.predict_proba(big)
     with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 3, 9\)"):
         RACNetClassifier(**TINY).fit(big, y)
+
+
+def test_partial_fit_augments_too_and_cleans_up(letters, monkeypatch):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    calls = []
+    original = SpectrumAugmenter.augment
+    monkeypatch.setattr(SpectrumAugmenter, "augment",
+                        lambda self, Xb, **kw: calls.append(len(Xb)) or original(self, Xb, **kw))
+    clf = RACNetClassifier(**TINY, valid_size=None).fit(X, y)
+    n_fit = len(calls)
+    clf.partial_fit(X, y)
+    assert sum(calls[n_fit + 1:]) == TINY["max_epochs"] * len(X)  # every row, every epoch (after the one-row check)
+    assert not hasattr(clf, "_augmenter_") and not hasattr(clf, "_augment_rng_")

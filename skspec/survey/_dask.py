@@ -7,15 +7,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._predict import (
-    _classify,
-    _chunks,
-    _float_columns,
-    _model_and_grid,
-    _read_one,
-    catalogue_columns,
-    iter_paths,
-)
+from ._classification import _classify
+from ._columns import _float_columns, catalogue_columns
+from ._model import _model_and_grid
+from ._paths import iter_paths
+from ._pool import _chunks
+from ._reading import _read_one
 
 __all__ = ["predict_bag"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from skspec.survey import catalogue_columns, iter_paths, predict_files
-from skspec.survey import _predict
+from skspec.survey import _predict, _sinks
 
 CLASSES = ["A", "B", "F", "G", "K", "M", "O"]
 
@@ -155,7 +155,7 @@ def test_fits_and_parquet_catalogues_resume(model, samples, tmp_path, monkeypatc
 
     summary = predict_files(model, samples, out, verbose=0)
     assert summary.n_skipped == 3 and summary.n_files == 4
-    cat = list(_predict._read_catalogue_chunks(out, catalogue_columns(CLASSES)))[0]
+    cat = list(_sinks._read_catalogue_chunks(out, catalogue_columns(CLASSES)))[0]
     assert len(cat) == 7 and cat["file"].is_unique
     assert cat["pred_class"].isin(CLASSES).all()
     assert cat["prob_O"].dtype == np.float64

@@ -58,21 +58,27 @@ def _repair_csv(path: Path) -> None:
 
 
 def _csv_done(path: Path, columns: list[str]) -> _DoneSet:
-    """Check the header of an existing catalogue and hash its ``file`` column."""
-    import pandas as pd
+    """Check the header of an existing catalogue and hash its ``file`` column.
 
+    Streams the file with the :mod:`csv` module (no pandas): one row at a
+    time, 8 bytes kept per row.
+    """
     _repair_csv(path)
     if path.stat().st_size == 0:
         return _DoneSet()
-    with open(path, newline="", encoding="utf-8") as fh:
-        header = next(csv.reader(fh), [])
-    if header != columns:
-        raise ValueError(
-            f"{path} has other columns than this model's catalogue ({header[:12]}...); "
-            "pass another output or resume=False to replace it"
-        )
-    keys = []
-    for chunk in pd.read_csv(path, usecols=["file"], dtype=str, chunksize=200_000,
-                             keep_default_na=False):
-        keys.append(np.fromiter((_key(p) for p in chunk["file"]), np.uint64, len(chunk)))
-    return _DoneSet(np.concatenate(keys) if keys else None)
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        if header != columns:
+            raise _ResumeRefused(path, f"has other columns than this model's catalogue "
+                                       f"({header[:12]}...)")
+        keys = np.fromiter((_key(row[0]) for row in reader if row), np.uint64)
+    return _DoneSet(keys)
+
+
+class _ResumeRefused(ValueError):
+    """An existing catalogue this run cannot resume (other model, not a catalogue)."""
+
+    def __init__(self, path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{path} {reason}; pass another output or resume=False to replace it")

@@ -63,7 +63,8 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         text files of paths; see :func:`iter_paths`. Read lazily.
     output : str or path-like, default=None
         ``.csv``, ``.fits`` or ``.parquet`` (needs pyarrow) catalogue. ``None``
-        returns the rows as a DataFrame instead (for small runs).
+        returns the rows as a pandas DataFrame instead (for small runs; needs
+        pandas). A missing package is reported before any file is read.
     batch_size : int, default=256
         Spectra per ``predict_proba`` call (and per write).
     n_jobs : int, default=1

@@ -1,4 +1,9 @@
-"""Catalogue writers: csv (appended), fits/parquet (via a partial csv), in memory."""
+"""Catalogue writers: csv (appended), fits/parquet (via a partial csv), in memory.
+
+No pandas: rows are dicts, read and written with :mod:`csv`, pyarrow (for
+``.parquet``) and astropy (for ``.fits``), so a plain install writes and
+resumes csv and fits catalogues.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,73 @@ import logging
 import os
 from pathlib import Path
 
-from ._columns import _csv_dtypes, _float_columns
-from ._journal import _csv_done, _DoneSet
+
+from ._columns import _float_columns
+from ._journal import _csv_done, _DoneSet, _ResumeRefused
 
 logger = logging.getLogger(__name__)
 
-def _read_catalogue_chunks(path: Path, columns: list[str], chunksize: int = 100_000):
-    """Stream an existing csv/fits/parquet catalogue as DataFrames."""
-    import pandas as pd
+_CONVERTED = (".fits", ".fit", ".parquet")
 
+
+def _typed(rows, floats):
+    """Rows with float columns as floats (NaN when empty) and the rest as text."""
+    for row in rows:
+        yield {c: (_to_float(v) if c in floats else ("" if v is None else str(v)))
+               for c, v in row.items()}
+
+
+def _to_float(value) -> float:
+    if value is None or value == "":
+        return float("nan")
+    return float(value)
+
+
+def _catalogue_header(path: Path) -> list[str]:
+    """Column names of an existing fits/parquet catalogue; ValueError if it is not one."""
     suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        from ._fits_catalogue import read_fits_names
+
+        return read_fits_names(path)
+    except ImportError:
+        raise
+    except Exception as exc:  # astropy/pyarrow errors of every kind: not a catalogue
+        raise _ResumeRefused(path, f"is not a readable catalogue ({type(exc).__name__}: "
+                                   f"{exc})") from exc
+
+
+def _read_catalogue_chunks(path: Path, columns: list[str], chunksize: int = 100_000):
+    """Stream an existing csv/fits/parquet catalogue as lists of row dicts."""
+    floats = set(_float_columns(columns))
+    suffix = path.suffix.lower()
+    if suffix != ".csv":
+        header = _catalogue_header(path)
+        if header != columns:
+            raise _ResumeRefused(path, "has other columns than this model's catalogue "
+                                       f"({header[:12]}...)")
     if suffix == ".csv":
-        yield from pd.read_csv(path, dtype=_csv_dtypes(columns), keep_default_na=False,
-                               na_values={c: ["", "nan", "NaN"] for c in _float_columns(columns)},
-                               chunksize=chunksize)
+        with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
+            reader = csv.DictReader(fh)
+            if reader.fieldnames != columns:
+                raise _ResumeRefused(path, "has other columns than this model's catalogue")
+            rows = _typed(reader, floats)
+            while chunk := [row for _, row in zip(range(chunksize), rows)]:
+                yield chunk
     elif suffix == ".parquet":
         import pyarrow.parquet as pq
 
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunksize):
-            yield batch.to_pandas()
+            yield list(_typed(batch.to_pylist(), floats))
     else:
-        from astropy.table import Table
+        from ._fits_catalogue import read_fits_rows
 
-        table = Table.read(path, memmap=True)
-        table.convert_bytestring_to_unicode()
-        for start in range(0, len(table), chunksize):
-            yield table[start:start + chunksize].to_pandas()
+        for chunk in read_fits_rows(path, chunksize):
+            yield list(_typed(chunk, floats))
 
 
 class _CsvSink:
@@ -45,7 +91,8 @@ class _CsvSink:
             self.done = _csv_done(path, columns)
         fresh = not (resume and path.exists() and path.stat().st_size > 0)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(path, "w" if fresh else "a", newline="", encoding="utf-8")
+        self._fh = open(path, "w" if fresh else "a", newline="", encoding="utf-8",
+                        errors="surrogateescape")
         self._writer = csv.DictWriter(self._fh, fieldnames=columns, extrasaction="ignore")
         if fresh:
             self._writer.writeheader()
@@ -77,13 +124,15 @@ class _ConvertingSink(_CsvSink):
                     p.unlink()
         elif path.exists() and not partial.exists():
             tmp = partial.with_name(partial.name + ".tmp")
+            chunks = _read_catalogue_chunks(path, columns)  # checks the columns first
             sink = _CsvSink(tmp, columns, resume=False)
-            for chunk in _read_catalogue_chunks(path, columns):
-                if list(chunk.columns) != columns:
-                    sink.close()
-                    tmp.unlink()
-                    raise ValueError(f"{path} has other columns than this model's catalogue")
-                sink.write(_records(chunk))
+            try:
+                for chunk in chunks:
+                    sink.write(chunk)
+            except BaseException:
+                sink.close()
+                tmp.unlink()
+                raise
             sink.close()
             os.replace(tmp, partial)
         super().__init__(partial, columns, resume)
@@ -95,34 +144,29 @@ class _ConvertingSink(_CsvSink):
             self.path.unlink()
 
 
-def _records(frame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
 def _convert(partial: Path, target: Path, columns: list[str]) -> None:
     """Write the partial csv as fits or parquet (to a temporary name, then rename)."""
-    import pandas as pd
-
     tmp = target.with_name(f".{target.name}.tmp")
     chunks = _read_catalogue_chunks(partial, columns)
-    if target.suffix.lower() == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    try:
+        if target.suffix.lower() == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
 
-        schema = pa.schema([(c, pa.float64() if c in _float_columns(columns) else pa.string())
-                            for c in columns])
-        with pq.ParquetWriter(tmp, schema) as writer:
-            for chunk in chunks:
-                writer.write_table(pa.Table.from_pandas(chunk, schema=schema,
-                                                        preserve_index=False))
-    else:  # FITS binary table: astropy needs the whole table in memory
-        from astropy.table import Table
+            floats = set(_float_columns(columns))
+            schema = pa.schema([(c, pa.float64() if c in floats else pa.string())
+                                for c in columns])
+            with pq.ParquetWriter(tmp, schema) as writer:
+                for chunk in chunks:
+                    writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+        else:  # FITS binary table: astropy needs the whole table in memory
+            from ._fits_catalogue import write_fits_catalogue
 
-        frame = pd.concat(list(chunks), ignore_index=True) if partial.stat().st_size else None
-        table = Table.from_pandas(frame) if frame is not None and len(frame) else Table(
-            names=columns, dtype=[float if c in _float_columns(columns) else str for c in columns])
-        table.meta["EXTNAME"] = "CATALOG"
-        table.write(tmp, format="fits", overwrite=True)
+            write_fits_catalogue(tmp, [row for chunk in chunks for row in chunk], columns)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
     os.replace(tmp, target)
 
 
@@ -142,8 +186,19 @@ class _MemorySink:
         return pd.DataFrame(self.rows, columns=self.columns)
 
 
+def _require(module: str, what: str, extra: str) -> None:
+    """Fail now, before any file is read, when ``what`` needs a missing package."""
+    try:
+        __import__(module)
+    except ImportError as exc:
+        raise ImportError(f"{what} needs {module}: pip install 'skspec[{extra}]' "
+                          f"(or pip install {module})") from exc
+
+
 def _open_sink(output, columns, resume):
     if output is None:
+        _require("pandas", "predict_files(output=None), which returns a pandas DataFrame,",
+                 "pandas")
         return _MemorySink(columns)
     output = Path(output)
     suffix = output.suffix.lower()
@@ -151,11 +206,8 @@ def _open_sink(output, columns, resume):
         if not resume and output.exists():
             logger.warning("resume=False: replacing %s", output)
         return _CsvSink(output, columns, resume)
-    if suffix in (".fits", ".fit", ".parquet"):
+    if suffix in _CONVERTED:
         if suffix == ".parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError as exc:
-                raise ImportError("a .parquet catalogue needs pyarrow: pip install pyarrow") from exc
+            _require("pyarrow", "a .parquet catalogue", "parquet")
         return _ConvertingSink(output, columns, resume)
     raise ValueError(f"output must end in .csv, .fits or .parquet, got {output.name!r}")

@@ -21,24 +21,101 @@ def _is_fits_name(name: str) -> bool:
     return name.lower().endswith(FITS_SUFFIXES)
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """FITS files under ``folder``, recursively, without listing it into memory."""
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = os.scandir(current)
-        except OSError as exc:
-            logger.warning("cannot list %s: %s", current, exc)
-            continue
-        with entries:
+class _UnreadablePath(str):
+    """A path the walk could not follow (a link loop, a folder it may not list).
+
+    A ``str`` (the path) carrying ``error``, the reason; the reader reports it
+    as an ``unreadable`` row instead of opening it.
+    """
+
+    error: str
+
+    def __new__(cls, path: str, exc: BaseException):
+        self = super().__new__(cls, path)
+        self.error = f"{type(exc).__name__}: {exc}"
+        return self
+
+    def __reduce__(self):  # keep ``error`` through pickling (worker pool, Dask)
+        return (_unreadable, (str(self), self.error))
+
+
+def _unreadable(path: str, error: str) -> _UnreadablePath:
+    self = str.__new__(_UnreadablePath, path)
+    self.error = error
+    return self
+
+
+class _Walker:
+    """Walk folders once each (by device and inode) and yield each file once.
+
+    Directory links are followed, but never into a directory already walked
+    (a link loop, or two links to one folder); files are yielded by their
+    real path (:func:`os.path.realpath`), so a file reached through a link
+    and directly is one path. An entry that cannot be examined (a file link
+    loop, a folder that cannot be listed) is yielded as an
+    :class:`_UnreadablePath` and the walk goes on.
+    """
+
+    def __init__(self):
+        self.walked: set[tuple[int, int]] = set()
+        self.roots: list[str] = []
+        self.linked: set[str] = set()
+
+    def _under_root(self, path: str) -> bool:
+        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+
+    def walk(self, folder: str) -> Iterator[str]:
+        root = os.path.realpath(folder)
+        self.roots.append(root)
+        stack = [root]
+        while stack:
+            current = stack.pop()  # a real path: no links in it
+            try:
+                st = os.stat(current)
+                if (st.st_dev, st.st_ino) in self.walked:
+                    continue
+                self.walked.add((st.st_dev, st.st_ino))
+                entries = os.scandir(current)
+            except OSError as exc:
+                logger.warning("cannot list %s: %s", current, exc)
+                yield _UnreadablePath(current, exc)
+                continue
             subdirs = []
-            for entry in entries:
-                if entry.is_dir():
-                    subdirs.append(entry.path)
-                elif _is_fits_name(entry.name):
-                    yield entry.path
-        stack.extend(sorted(subdirs, reverse=True))
+            with entries:
+                while True:
+                    try:
+                        entry = next(entries)
+                    except StopIteration:
+                        break
+                    except OSError as exc:  # the listing itself failed part-way
+                        logger.warning("cannot list %s: %s", current, exc)
+                        yield _UnreadablePath(current, exc)
+                        break
+                    path = os.path.join(current, entry.name)
+                    try:
+                        if entry.is_symlink():
+                            target = os.path.realpath(path, strict=True)
+                            if os.path.isdir(target):
+                                subdirs.append(target)
+                            elif _is_fits_name(entry.name):
+                                yield from self._linked_file(target)
+                        elif entry.is_dir(follow_symlinks=False):
+                            subdirs.append(path)
+                        elif _is_fits_name(entry.name):
+                            yield path
+                    except OSError as exc:  # a link loop, a dangling link, ...
+                        if _is_fits_name(entry.name):
+                            yield _UnreadablePath(path, exc)
+                        else:
+                            logger.warning("skipping %s: %s", path, exc)
+            stack.extend(sorted(subdirs, reverse=True))
+
+    def _linked_file(self, target: str) -> Iterator[str]:
+        if _is_fits_name(os.path.basename(target)) and self._under_root(target):
+            return  # the walk meets the file itself under its own name
+        if target not in self.linked:
+            self.linked.add(target)
+            yield target
 
 
 def _read_list(path: str) -> Iterator[str]:
@@ -61,6 +138,16 @@ def iter_paths(inputs) -> Iterator[str]:
     Any other existing file is yielded as is (it is reported if unreadable).
     Nothing is listed into memory, so ten million files are fine.
 
+    Paths are real paths (:func:`os.path.realpath`): a file reached through
+    a link and directly is yielded once. Links to folders are followed, but
+    no folder is walked twice (by device and inode), so a link loop such as
+    ``d/self -> d`` is harmless. An entry that cannot be examined (a link
+    loop named like a FITS file, a folder that cannot be listed) is yielded
+    too, as a ``str`` with an ``error`` attribute, so that
+    :func:`predict_files` reports it as ``unreadable`` and goes on. A glob
+    pattern's matches are made unique in memory (for millions of files pass
+    a folder or a text file of paths instead).
+
     Examples
     --------
     >>> from skspec.datasets import load_lamost_samples
@@ -72,17 +159,42 @@ def iter_paths(inputs) -> Iterator[str]:
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
+    walker = _Walker()
     for item in inputs:
         item = os.fspath(item)
         if os.path.isdir(item):
-            yield from (os.path.abspath(p) for p in _walk(item))
+            yield from walker.walk(item)
         elif os.path.isfile(item):
             if item.lower().endswith(LIST_SUFFIXES):
-                yield from (os.path.abspath(p) for p in _read_list(item))
+                yield from (os.path.realpath(p) for p in _read_list(item))
             else:
-                yield os.path.abspath(item)
+                yield os.path.realpath(item)
         elif glob.has_magic(item):
-            yield from (os.path.abspath(p) for p in glob.iglob(item, recursive=True)
-                        if os.path.isfile(p))
+            yield from _glob(item)
         else:
-            raise FileNotFoundError(f"input {item!r} is not a file, a folder or a glob pattern")
+            raise FileNotFoundError(_missing(item))
+
+
+def _glob(pattern: str) -> Iterator[str]:
+    """Files matching ``pattern``, each once (``**`` follows links, loops included)."""
+    seen: set[str] = set()
+    for path in glob.iglob(pattern, recursive=True):
+        try:
+            if not os.path.isfile(path):
+                continue
+        except OSError:  # pragma: no cover - isfile swallows most errors
+            continue
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            yield real
+
+
+def _missing(item: str) -> str:
+    """Why ``item`` is neither a file, a folder nor a glob pattern."""
+    if os.path.lexists(item):  # a link that leads nowhere usable
+        try:
+            os.stat(item)
+        except OSError as exc:
+            return f"input {item!r} cannot be followed: {exc.strerror}"
+    return f"input {item!r} is not a file, a folder or a glob pattern"

@@ -9,10 +9,12 @@ from ._columns import _META_COLUMNS
 def _read_one(path: str, grid: np.ndarray, max_bad_fraction: float, method: str):
     """Read and resample one file: ``(row, flux or None)``; never raises."""
     row = dict.fromkeys(_META_COLUMNS)
-    row["file"] = path
+    row["file"] = str(path)
     flags: list[str] = []
     error = ""
     flux = None
+    if getattr(path, "error", None):  # found by the walk but not examinable
+        return _finish(row, None, ["unreadable"], path.error)
     try:
         from ..io import read_fits
 

@@ -99,6 +99,13 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         ``n_classified``, ``n_flagged``, ``n_skipped`` (already there) and
         ``seconds``.
 
+    Raises
+    ------
+    skspec.survey._lock.CatalogueLockedError
+        (a ``RuntimeError``) when another run is writing ``output``: a run
+        holds ``<output>.lock`` exclusively (``flock``), released when it
+        ends, even by SIGKILL.
+
     Notes
     -----
     Only one copy of a batch is in memory, plus ``2 * n_jobs`` chunks being

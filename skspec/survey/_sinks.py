@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ._columns import _float_columns
 from ._journal import _csv_done, _DoneSet, _ResumeRefused
+from ._lock import CatalogueLock
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,23 @@ def _require(module: str, what: str, extra: str) -> None:
                           f"(or pip install {module})") from exc
 
 
+class _LockedSink:
+    """A file sink and the lock that keeps other runs off its catalogue."""
+
+    def __init__(self, sink, lock: CatalogueLock):
+        self.sink, self.lock = sink, lock
+        self.done, self.columns = sink.done, sink.columns
+
+    def write(self, rows):
+        self.sink.write(rows)
+
+    def close(self, complete=True):
+        try:
+            self.sink.close(complete)
+        finally:
+            self.lock.release()
+
+
 def _open_sink(output, columns, resume):
     if output is None:
         _require("pandas", "predict_files(output=None), which returns a pandas DataFrame,",
@@ -202,12 +220,19 @@ def _open_sink(output, columns, resume):
         return _MemorySink(columns)
     output = Path(output)
     suffix = output.suffix.lower()
-    if suffix == ".csv":
-        if not resume and output.exists():
-            logger.warning("resume=False: replacing %s", output)
-        return _CsvSink(output, columns, resume)
-    if suffix in _CONVERTED:
-        if suffix == ".parquet":
-            _require("pyarrow", "a .parquet catalogue", "parquet")
-        return _ConvertingSink(output, columns, resume)
-    raise ValueError(f"output must end in .csv, .fits or .parquet, got {output.name!r}")
+    if suffix not in (".csv", *_CONVERTED):
+        raise ValueError(f"output must end in .csv, .fits or .parquet, got {output.name!r}")
+    if suffix == ".parquet":
+        _require("pyarrow", "a .parquet catalogue", "parquet")
+    lock = CatalogueLock(output).acquire()  # before the journal is read: one writer
+    try:
+        if suffix == ".csv":
+            if not resume and output.exists():
+                logger.warning("resume=False: replacing %s", output)
+            sink = _CsvSink(output, columns, resume)
+        else:
+            sink = _ConvertingSink(output, columns, resume)
+    except BaseException:
+        lock.release()
+        raise
+    return _LockedSink(sink, lock)

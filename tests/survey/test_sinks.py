@@ -72,3 +72,76 @@ def test_in_memory_catalogue_without_pandas_fails_before_reading(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "ImportError:" in result.stdout and "pandas" in result.stdout
     assert "skspec[pandas]" in result.stdout
+
+
+SLOW_WRITER = HIDE_PANDAS.replace("sys.meta_path[:] =", "_ = ") + """
+    import os
+    import time
+    classify = _predict._classify
+    out, go = sys.argv[1], sys.argv[1] + ".go"
+
+    def held(*args):  # a long survey run: holds on until the test says go
+        while not os.path.exists(go):
+            time.sleep(0.05)
+        return classify(*args)
+
+    _predict._classify = held
+    try:
+        summary = predict_files(model, files, out, verbose=0, batch_size=2)
+        print("wrote", summary.n_files)
+    except RuntimeError as exc:
+        print("refused:", exc)
+"""
+
+
+def _start(code, *args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".fits"])
+def test_a_second_writer_is_refused_while_the_first_runs(tmp_path, suffix):
+    import time
+
+    out = tmp_path / f"cat{suffix}"
+    first = second = _start(SLOW_WRITER, str(out))
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / f"cat{suffix}.lock").exists():  # the first run has started
+            assert first.poll() is None and time.monotonic() < deadline, "no lock file"
+            time.sleep(0.05)
+        second = _start(SLOW_WRITER, str(out))
+        out2, err2 = second.communicate(timeout=30)
+        (tmp_path / f"cat{suffix}.go").touch()
+        out1, err1 = first.communicate(timeout=30)
+    finally:
+        first.kill()
+        second.kill()
+    assert "refused:" in out2 and "being written by another run (process" in out2, err2
+    assert out1.strip() == "wrote 7", err1
+    if suffix == ".csv":
+        lines = out.read_text().splitlines()
+        assert len(lines) == 8 and len(set(lines)) == 8
+    assert not (tmp_path / f"cat{suffix}.lock").exists()
+
+
+def test_a_killed_writer_does_not_block_the_next(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "cat.csv"
+    first = _start(SLOW_WRITER, str(out))
+    deadline = time.monotonic() + 30
+    try:
+        while not (tmp_path / "cat.csv.lock").exists():
+            assert first.poll() is None and time.monotonic() < deadline, "no lock file"
+            time.sleep(0.05)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    assert (tmp_path / "cat.csv.lock").exists()  # left behind, but no longer locked
+    (tmp_path / "cat.csv.go").touch()
+    second = _start(SLOW_WRITER, str(out))
+    out2, err2 = second.communicate(timeout=60)
+    assert out2.strip() == "wrote 7", err2

@@ -224,6 +224,11 @@ def _open_sink(output, columns, resume):
         raise ValueError(f"output must end in .csv, .fits or .parquet, got {output.name!r}")
     if suffix == ".parquet":
         _require("pyarrow", "a .parquet catalogue", "parquet")
+    else:
+        from ._fits_catalogue import check_fits_columns
+
+        if suffix != ".csv":
+            check_fits_columns(columns)
     lock = CatalogueLock(output).acquire()  # before the journal is read: one writer
     try:
         if suffix == ".csv":

@@ -145,3 +145,58 @@ def test_a_killed_writer_does_not_block_the_next(tmp_path):
     second = _start(SLOW_WRITER, str(out))
     out2, err2 = second.communicate(timeout=60)
     assert out2.strip() == "wrote 7", err2
+
+
+@pytest.fixture(scope="module")
+def starry():
+    """A model whose class labels are not ASCII ("O star ✱")."""
+    from sklearn.neighbors import NearestCentroid
+    from sklearn.pipeline import make_pipeline
+
+    from skspec.datasets import load_obafgkm
+    from skspec.preprocessing import FluxNormalizer
+
+    spectra = load_obafgkm()
+    y = np.where(spectra.target == "O", "O star ✱", spectra.target)
+    return make_pipeline(FluxNormalizer(), NearestCentroid()).fit(spectra.data, y)
+
+
+def test_fits_catalogue_holds_non_ascii_paths_errors_and_labels(starry, tmp_path):
+    import shutil
+
+    from astropy.io import fits
+
+    from skspec.datasets import load_lamost_samples
+    from skspec.survey import catalogue_columns
+    from skspec.survey._sinks import _read_catalogue_chunks
+
+    folder = tmp_path / "dir é"
+    folder.mkdir()
+    files = load_lamost_samples().filenames
+    for f in files[:3]:
+        shutil.copy(f, folder)
+    (folder / "bad ✱.fits").write_text("pas un fichier FITS: 100 % texte\n")
+    out = tmp_path / "cat.fits"
+    from skspec.survey import predict_files
+
+    assert predict_files(starry, folder, out, verbose=0, batch_size=2).n_files == 4
+    shutil.copy(files[3], folder)
+    assert predict_files(starry, folder, out, verbose=0).n_files == 1  # resume decodes
+    header = fits.getheader(out, "CATALOG")
+    assert header["SKNAMES"] == "percent-encoded UTF-8" and header["SKENC1"] == header["SKNAMES"]
+    columns = catalogue_columns(list(starry.classes_))
+    rows = [r for chunk in _read_catalogue_chunks(out, columns) for r in chunk]
+    assert len(rows) == 5 and all(r["file"].startswith(str(folder)) for r in rows)
+    assert "prob_O star ✱" in rows[0] and len({r["file"] for r in rows}) == 5
+    bad = [r for r in rows if r["file"].endswith("bad ✱.fits")]
+    assert len(bad) == 1 and bad[0]["flags"] == "unreadable"
+
+
+def test_a_label_fits_cannot_hold_is_refused_before_reading(starry, tmp_path, monkeypatch):
+    from skspec.survey import _predict, predict_files
+
+    monkeypatch.setattr(starry[-1], "classes_", np.array(["x" * 70, "y"]))
+    monkeypatch.setattr(_predict, "_read_one", lambda *a: pytest.fail("a file was read"))
+    with pytest.raises(ValueError, match="cannot hold the column name 'prob_xxx"):
+        predict_files(starry, ROOT / "skspec", tmp_path / "cat.fits", verbose=0)
+    assert not list(tmp_path.iterdir())

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._malloc import _tune_malloc
-
 def _classify(model, items: list, classes) -> list[dict]:
     """Catalogue rows for a batch of ``(row, flux)``; one ``predict_proba`` call."""
-    _tune_malloc()
     good = [i for i, (_, flux) in enumerate(items) if flux is not None]
     proba = None
     if good:

@@ -93,7 +93,7 @@ def _predict(args) -> int:
     summary = predict_files(
         args.model, args.inputs, args.output, batch_size=args.batch_size, n_jobs=args.n_jobs,
         resume=not args.no_resume, verbose=0 if args.quiet else 1, device=args.device,
-        max_bad_fraction=args.max_bad_fraction,
+        max_bad_fraction=args.max_bad_fraction, tune_malloc=True,  # the process is ours
     )
     logger.info("%s: %d new rows (%d classified, %d flagged), %d files already there",
                 summary.output, summary.n_files, summary.n_classified, summary.n_flagged,

@@ -12,7 +12,9 @@ def _tune_malloc() -> None:
     them with fresh ``mmap``s (always, once ``MALLOC_TRIM_THRESHOLD_`` is set,
     as Dask's nanny does), every batch pays page faults: RAC-Net inference
     measured 1.5 to 3 times slower. Raising the mmap and trim thresholds lets
-    the blocks be reused. Runs once per process; a no-op off glibc.
+    the blocks be reused. Runs once per process; a no-op off glibc. It changes
+    the whole process and cannot be undone, so callers opt in
+    (``tune_malloc=True``).
     """
     global _MALLOC_TUNED
     if _MALLOC_TUNED:

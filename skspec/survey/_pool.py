@@ -2,22 +2,64 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from ._reading import _read_one
 
+logger = logging.getLogger(__name__)
+
 _WORKER_GRID: dict = {}
 
-# Workers only run numpy/astropy (never torch or CUDA), so fork is safe where it
-# exists and, unlike spawn, does not need an ``if __name__ == "__main__"`` guard
-# in the user's script.
-_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+# Workers start as fresh interpreters: forking the caller would copy its torch
+# threads, tqdm's monitor thread and any lock they hold; spawn also leaves no
+# helper process behind in the caller (forkserver would). The price: a script
+# that starts a pool needs an ``if __name__ == "__main__"`` guard.
+_START_METHOD = "spawn"
+#: seconds between a worker's checks that its parent is alive
+_WATCH_INTERVAL = 1.0
 
 
-def _init_worker(grid, max_bad_fraction, method, threads):
+def _context():
+    return multiprocessing.get_context(_START_METHOD)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies (even by SIGKILL).
+
+    Without this a worker blocked on the task queue outlives a killed parent
+    forever (the queue's pipe stays open in the workers). On Linux the kernel
+    sends SIGKILL at once (``PR_SET_PDEATHSIG``); everywhere a daemon thread
+    checks every second that the parent is still the parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+
+    def watch():
+        while os.getppid() == parent:
+            threading.Event().wait(_WATCH_INTERVAL)
+        os._exit(1)
+
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="skspec-parent-watch", daemon=True).start()
+
+
+def _init_worker(grid, max_bad_fraction, method, threads, parent=None):
+    if parent is not None:
+        _die_with_parent(parent)
     _WORKER_GRID.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method)
     try:  # workers only read files: one thread each
         import torch

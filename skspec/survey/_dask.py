@@ -161,6 +161,8 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if method not in ("flux_conserving", "linear"):
         raise ValueError(f"method must be 'flux_conserving' or 'linear', got {method!r}")
+    if not 0 <= max_bad_fraction <= 1:
+        raise ValueError(f"max_bad_fraction must be between 0 and 1, got {max_bad_fraction}")
     loaded, grid, classes = _model_and_grid(model, wavelength, device)
     if isinstance(model, (str, os.PathLike)):
         shipped = os.path.abspath(os.fspath(model))  # workers load the file themselves

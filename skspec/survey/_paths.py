@@ -175,6 +175,23 @@ def iter_paths(inputs) -> Iterator[str]:
             raise FileNotFoundError(_missing(item))
 
 
+def check_inputs(inputs) -> None:
+    """Fail now if an input given by name is neither a file, a folder nor a pattern.
+
+    Only ``str``/path-like inputs and lists or tuples of them are checked
+    (an iterator is left to be read lazily); the paths inside folders, text
+    files and patterns are not (an unreadable one becomes a flagged row).
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    if not isinstance(inputs, (list, tuple)):
+        return
+    for item in inputs:
+        item = os.fspath(item)
+        if not (os.path.exists(item) or glob.has_magic(item)):
+            raise FileNotFoundError(_missing(item))
+
+
 def _glob(pattern: str) -> Iterator[str]:
     """Files matching ``pattern``, each once (``**`` follows links, loops included)."""
     seen: set[str] = set()

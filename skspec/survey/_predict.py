@@ -27,7 +27,7 @@ from pathlib import Path
 from ._classification import _classify
 from ._columns import FLAGS, catalogue_columns
 from ._model import _model_and_grid
-from ._paths import iter_paths
+from ._paths import check_inputs, iter_paths
 from ._malloc import _tune_malloc
 from ._pool import _bounded_map, _chunks, _context, _init_worker, _read_chunk
 from ._reading import _read_one
@@ -153,6 +153,9 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     n_jobs = (os.cpu_count() or 1) if n_jobs in (-1, None) else int(n_jobs)
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1 or -1, got {n_jobs}")
+    if not 0 <= max_bad_fraction <= 1:
+        raise ValueError(f"max_bad_fraction must be between 0 and 1, got {max_bad_fraction}")
+    check_inputs(inputs)  # a typo is found before the catalogue is opened
     model, grid, classes = _model_and_grid(model, wavelength, device)
     columns = catalogue_columns(classes)
     sink = _open_sink(output, columns, resume)

@@ -125,7 +125,11 @@ class _ConvertingSink(_CsvSink):
                     p.unlink()
         elif path.exists() and not partial.exists():
             tmp = partial.with_name(partial.name + ".tmp")
-            chunks = _read_catalogue_chunks(path, columns)  # checks the columns first
+            header = _catalogue_header(path)  # before anything is written
+            if header != columns:
+                raise _ResumeRefused(path, "has other columns than this model's catalogue "
+                                           f"({header[:12]}...)")
+            chunks = _read_catalogue_chunks(path, columns)
             sink = _CsvSink(tmp, columns, resume=False)
             try:
                 for chunk in chunks:
@@ -222,6 +226,9 @@ def _open_sink(output, columns, resume):
     suffix = output.suffix.lower()
     if suffix not in (".csv", *_CONVERTED):
         raise ValueError(f"output must end in .csv, .fits or .parquet, got {output.name!r}")
+    if output.is_dir():
+        raise IsADirectoryError(f"output {str(output)!r} is a directory: name a catalogue file "
+                                "in it, e.g. catalogue.csv")
     if suffix == ".parquet":
         _require("pyarrow", "a .parquet catalogue", "parquet")
     else:

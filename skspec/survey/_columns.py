@@ -12,7 +12,8 @@ __all__ = ["FLAGS", "catalogue_columns"]
 #: model's wavelength grid (no prediction). ``nan_heavy``: more than
 #: ``max_bad_fraction`` of the pixels on the grid are bad (NaN, ivar <= 0,
 #: masked); they are interpolated and the spectrum is classified, but treat
-#: the class with care (no prediction when no pixel is good).
+#: the class with care (no prediction above half the pixels, or when no pixel
+#: is good: :func:`skspec.io.read_onto_grid`'s rule, as for training data).
 FLAGS = ("unreadable", "short_coverage", "nan_heavy")
 
 

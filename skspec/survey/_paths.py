@@ -7,12 +7,12 @@ import logging
 import os
 from collections.abc import Iterator
 
+from ..io import FITS_SUFFIXES  # the files a folder contributes: one list, skspec.io's
+
 __all__ = ["iter_paths"]
 
 logger = logging.getLogger(__name__)
 
-#: suffixes of the files a folder contributes
-FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz", ".fits.bz2", ".fits.fz")
 #: suffixes of a text file holding one path per line
 LIST_SUFFIXES = (".txt", ".lst", ".list")
 

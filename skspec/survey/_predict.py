@@ -45,9 +45,9 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
                   tune_malloc: bool = False):
     """Classify spectrum files into a catalogue, with memory bounded by the batch.
 
-    Each file is read with :func:`skspec.io.read_fits`, resampled onto the
-    model's wavelength grid with :func:`skspec.preprocessing.resample_spectrum`
-    and classified in batches of ``batch_size`` (on the GPU when the model's
+    Each file is read onto the model's wavelength grid with
+    :func:`skspec.io.read_onto_grid` (the reading, coverage and bad-pixel
+    rules of training-time :func:`skspec.io.read_spectra`) and classified in batches of ``batch_size`` (on the GPU when the model's
     net is there). Rows are written as soon as their batch is classified, so
     memory does not grow with the number of files. Files that cannot be read
     or used get a row with ``flags`` and ``error`` and no class; they never
@@ -80,9 +80,11 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     wavelength : Quantity or array, default=None
         Grid of the model's pixels; default: the saved model's grid, or the
         bundled data's grid for an in-memory model without ``wavelength_``.
-    max_bad_fraction : float, default=0.1
+    max_bad_fraction : float in [0, 1], default=0.1
         Above this fraction of bad pixels on the grid a row is flagged
-        ``nan_heavy`` (and still classified).
+        ``nan_heavy`` (and still classified up to half the pixels bad, as
+        :func:`skspec.io.read_onto_grid` reads training data; above that, no
+        class).
     method : {"flux_conserving", "linear"}, default="flux_conserving"
         Resampling method.
     chunk_size : int, default=16

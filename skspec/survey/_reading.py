@@ -1,27 +1,48 @@
-"""Read one spectrum file onto the model's grid; problems become flags, never errors."""
+"""Read one spectrum file onto the model's grid; problems become flags, never errors.
+
+The reading, coverage and bad-pixel rules are :func:`skspec.io.read_onto_grid`'s
+(the same as training-time :func:`skspec.io.read_spectra`); this module only
+turns its result or its typed error into a catalogue row.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..io._onto_grid import MAX_BAD_FRACTION as REFUSE_BAD_FRACTION
 from ._columns import _META_COLUMNS
 
+# Above REFUSE_BAD_FRACTION bad pixels on the grid a file gets no class
+# (``nan_heavy``): skspec.io.read_onto_grid's rule, shared with read_spectra.
+
+
 def _read_one(path: str, grid: np.ndarray, max_bad_fraction: float, method: str):
-    """Read and resample one file: ``(row, flux or None)``; never raises."""
+    """Read and resample one file: ``(row, flux or None)``; never raises.
+
+    ``max_bad_fraction`` is the flag threshold (``nan_heavy``, still
+    classified); above :data:`REFUSE_BAD_FRACTION` there is no class.
+    """
+    from ..io import SpectrumReadError, read_onto_grid
+
     row = dict.fromkeys(_META_COLUMNS)
     row["file"] = str(path)
-    flags: list[str] = []
-    error = ""
-    flux = None
     if getattr(path, "error", None):  # found by the walk but not examinable
         return _finish(row, None, ["unreadable"], path.error)
     try:
-        from ..io import read_fits
-
-        spec = read_fits(path)
-    except Exception as exc:  # any failure to read is reported, never fatal
+        spectrum = read_onto_grid(str(path), grid, method=method,
+                                  flag_bad_fraction=max_bad_fraction,
+                                  max_bad_fraction=max(max_bad_fraction, REFUSE_BAD_FRACTION))
+    except SpectrumReadError as exc:  # typed: the class says which flag
+        _describe(row, exc.meta)
+        return _finish(row, None, [exc.flag], exc.reason)
+    except Exception as exc:  # never fatal: any other failure is reported too
         return _finish(row, None, ["unreadable"], f"{type(exc).__name__}: {exc}")
-    meta = spec.meta or {}
+    _describe(row, spectrum.meta)
+    return _finish(row, spectrum.flux, list(spectrum.flags), "")
+
+
+def _describe(row: dict, meta) -> None:
+    meta = meta or {}
     row.update(
         object_id=_text(meta.get("object_id")),
         obsid=_text(meta.get("obsid")),
@@ -29,39 +50,8 @@ def _read_one(path: str, grid: np.ndarray, max_bad_fraction: float, method: str)
         survey_class=_text(meta.get("class")),
         survey_subclass=_text(meta.get("subclass")),
         snr=_number(meta.get("snr")),
+        bad_fraction=_number(meta.get("bad_fraction")),
     )
-    try:
-        wave = spec.wavelength.to_value("AA")
-        bad = np.asarray(spec.mask, dtype=bool) | ~np.isfinite(spec.flux)
-        if spec.ivar is not None:
-            bad |= ~(np.asarray(spec.ivar) > 0)
-        inside = (wave >= grid[0]) & (wave <= grid[-1])
-        row["bad_fraction"] = float(bad[inside].mean()) if inside.any() else 1.0
-        if row["bad_fraction"] > max_bad_fraction:
-            flags.append("nan_heavy")
-        if wave[0] > grid[0] or wave[-1] < grid[-1]:
-            flags.append("short_coverage")
-            error = (f"spectrum covers {wave[0]:.1f}-{wave[-1]:.1f} A, the model's grid "
-                     f"{grid[0]:.1f}-{grid[-1]:.1f} A")
-        else:
-            from ..preprocessing import resample_spectrum
-
-            flux = resample_spectrum(wave, spec.flux, grid, ivar=spec.ivar, mask=spec.mask,
-                                     method=method).astype(np.float32, copy=False)
-            if not np.isfinite(flux).all():
-                raise ValueError("non-finite flux after resampling")
-    except ValueError as exc:  # no good pixel, coverage just short at an edge, ...
-        flux = None
-        if "outside the coverage" in str(exc):
-            flags.append("short_coverage")
-        elif "no good pixel" in str(exc) or "non-finite" in str(exc):
-            flags = [f for f in flags if f != "nan_heavy"] + ["nan_heavy"]
-        else:
-            flags = ["unreadable"]
-        error = str(exc)
-    except Exception as exc:
-        return _finish(row, None, ["unreadable"], f"{type(exc).__name__}: {exc}")
-    return _finish(row, flux, flags, error)
 
 
 def _finish(row, flux, flags, error):

@@ -247,3 +247,20 @@ def test_spectrum_without_good_pixels_is_flagged_not_classified(model, samples, 
     cat = predict_files(model, [tmp_path / "all_bad.fits"], verbose=0)
     assert cat.loc[0, "flags"] == "nan_heavy" and cat.loc[0, "pred_class"] == ""
     assert cat.loc[0, "bad_fraction"] == 1.0 and "no good pixel" in cat.loc[0, "error"]
+
+
+def test_bad_pixel_rule_is_the_training_rule(model, samples, tmp_path):
+    """Above half the pixels bad a file gets no class, as read_spectra refuses it."""
+    from astropy.io import fits
+
+    from skspec.io import TooManyBadPixelsError, read_onto_grid
+
+    with fits.open(samples[0]) as hdul:
+        ivar = hdul[0].data[1]
+        ivar[: int(ivar.size * 0.7)] = 0  # 70 % of the pixels bad
+        hdul.writeto(tmp_path / "mostly_bad.fits")
+    cat = predict_files(model, [tmp_path / "mostly_bad.fits"], verbose=0)
+    assert cat.loc[0, "flags"] == "nan_heavy" and cat.loc[0, "pred_class"] == ""
+    assert cat.loc[0, "bad_fraction"] > 0.5
+    with pytest.raises(TooManyBadPixelsError):
+        read_onto_grid(tmp_path / "mostly_bad.fits")

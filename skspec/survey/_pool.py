@@ -61,12 +61,9 @@ def _init_worker(grid, max_bad_fraction, method, threads, parent=None):
     if parent is not None:
         _die_with_parent(parent)
     _WORKER_GRID.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method)
-    try:  # workers only read files: one thread each
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:  # pragma: no cover
-        pass
+    torch = sys.modules.get("torch")  # only if the caller's main module brought it in:
+    if torch is not None:  # workers only read files, one thread each; importing torch
+        torch.set_num_threads(threads)  # here would only slow each worker's start
 
 
 def _read_chunk(paths: list[str]) -> list:

@@ -112,10 +112,12 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
 
     Raises
     ------
-    skspec.survey._lock.CatalogueLockedError
-        (a ``RuntimeError``) when another run is writing ``output``: a run
-        holds ``<output>.lock`` exclusively (``flock``), released when it
-        ends, even by SIGKILL.
+    RuntimeError
+        When another run is writing ``output``: a run holds
+        ``<output>.lock`` exclusively (``flock``), released when it ends, even
+        by SIGKILL.
+    FileNotFoundError
+        When an input given by name does not exist (checked before the run).
 
     Notes
     -----

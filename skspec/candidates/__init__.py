@@ -3,8 +3,15 @@
 - :class:`RareClassThreshold`: calibrated P(rare class) on held-out stars and
   a threshold chosen for a target recall, with an optional survey prior
   (:func:`shift_prior`).
+- :class:`NoveltyDetector`: "none of the above", a k-NN distance to the
+  training spectra with a threshold calibrated on held-out stars.
+- :func:`vet_report` (``skspec vet``): a static HTML page to check the
+  candidates by eye, with their line evidence.
 """
 
+from ._novelty import NoveltyDetector
+from ._report import VET_COLUMNS, VET_OPTIONAL_COLUMNS, vet_report
 from ._threshold import RareClassThreshold, shift_prior
 
-__all__ = ["RareClassThreshold", "shift_prior"]
+__all__ = ["NoveltyDetector", "RareClassThreshold", "VET_COLUMNS", "VET_OPTIONAL_COLUMNS", "shift_prior",
+           "vet_report"]

@@ -142,3 +142,15 @@ def test_clone_params_and_save_load(tmp_path):
     np.testing.assert_allclose(back.predict_proba(X), rule.predict_proba(X))
     np.testing.assert_array_equal(back.predict(X), rule.predict(X))
     assert back.threshold_ == rule.threshold_
+
+
+def test_skops_round_trip():
+    """Fitted state is numpy and sklearn objects only: skops.io needs to trust only skspec's classes."""
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    rule = RareClassThreshold(LogisticRegression(), calibration="isotonic", random_state=0).fit(X, y)
+    blob = sio.dumps(rule)
+    untrusted = sio.get_untrusted_types(data=blob)
+    assert all(t.startswith("skspec.") for t in untrusted), untrusted
+    back = sio.loads(blob, trusted=untrusted)
+    np.testing.assert_allclose(back.predict_proba(X), rule.predict_proba(X))

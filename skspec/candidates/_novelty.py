@@ -18,11 +18,22 @@ from ..utils import check_spectra
 __all__ = ["NoveltyDetector"]
 
 
+def _block_continuum(X, width):
+    """Median of blocks of ``width`` pixels, linearly interpolated between block centres."""
+    n = X.shape[1]
+    n_blocks = min(max(n // max(int(width), 1), 3), n)
+    edges = np.linspace(0, n, n_blocks + 1).astype(int)
+    centres = (edges[:-1] + edges[1:] - 1) / 2.0
+    medians = np.stack([np.median(X[:, a:b], axis=1) for a, b in zip(edges[:-1], edges[1:])], axis=1)
+    pixels = np.arange(n)
+    return np.vstack([np.interp(pixels, centres, row) for row in medians])
+
+
 class _ContinuumAndLines(TransformerMixin, BaseEstimator):
     """Split each spectrum into its continuum shape and its line pattern.
 
-    The continuum is a running median (``width`` pixels) smoothed by a
-    running mean of half that width; the features are the continuum divided
+    The continuum is the median of blocks of ``width`` pixels, linearly
+    interpolated between the block centres; the features are the continuum divided
     by its L2 norm, followed by the rectified flux minus one (clipped to
     [-1, 3]) times ``line_weight_``, the weight that gives both parts the same
     total variance over the training spectra. A spectrum then has to match
@@ -33,11 +44,7 @@ class _ContinuumAndLines(TransformerMixin, BaseEstimator):
         self.width = width
 
     def _split(self, X):
-        from scipy.ndimage import median_filter, uniform_filter1d
-
-        width = min(int(self.width), X.shape[1] - (1 - X.shape[1] % 2))
-        cont = median_filter(X, size=(1, max(width, 1)), mode="nearest")
-        cont = uniform_filter1d(cont, max(width // 2, 1), axis=1, mode="nearest")
+        cont = _block_continuum(X, self.width)
         floor = 1e-6 * np.abs(cont).max(axis=1, keepdims=True) + 1e-300
         cont = np.maximum(cont, floor)
         lines = np.clip(X / cont - 1.0, -1.0, 3.0)
@@ -49,7 +56,10 @@ class _ContinuumAndLines(TransformerMixin, BaseEstimator):
         shape, lines = self._split(X)
         var_shape = shape.var(axis=0).sum()
         var_lines = lines.var(axis=0).sum()
-        self.line_weight_ = float(np.sqrt(var_shape / var_lines)) if var_lines > 0 else 1.0
+        if var_lines > 0 and var_shape > 1e-9 * var_lines:
+            self.line_weight_ = float(np.sqrt(var_shape / var_lines))
+        else:  # one part does not vary over the training set: no reweighting
+            self.line_weight_ = 1.0
         return self
 
     def transform(self, X):

@@ -517,7 +517,7 @@ def estimate_o_subtype(measurements: LineMeasurements, *, sigma: float = 2.0, mi
         A line counts as detected when ``EW > max(sigma * ew_err, min_ew)``.
     min_ew : float, default=0.1
         Systematic floor in Angstrom: weak metal lines in the continuum bands
-        of noise-free B star spectra give |EW| up to about 0.1 A where no
+        of noise-free B star spectra give EWs of up to about +-0.1 A where no
         He II is present (measured on the MKCLASS standards).
 
     Returns

@@ -13,11 +13,12 @@ Measured on real files only:
   the real continuum), pure noise, and held-out spectra reddened by
   E(B-V) = 0.5 and 1.0 (G23, Rv 3.1), which should *not* be unknown.
 
-Feature spaces compared: the first 20 principal components of the L2-normalised
-flux (``features="flux"``), and of the continuum shape + line pattern
-(``features="continuum+lines"``, 20 or 50 components); with and without the
-reference set augmented by one reddened copy of every training spectrum
-(E(B-V) uniform 0-2, kept in its star's group).
+Feature spaces compared (each with the distance off the PCA subspace as one more
+coordinate): the first 20 principal components of the L2-normalised flux
+(``features="flux"``), with and without the 5-px smoothing, and of the
+continuum shape + line pattern (``features="continuum+lines"``, the default);
+with (three) and without (one) the reference set augmented by one reddened copy of
+every training spectrum (E(B-V) uniform 0-2, kept in its star's group).
 
 Usage::
 
@@ -79,11 +80,10 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     aug_rng = np.random.default_rng(1)
 
-    variants = [("L2 flux, PCA 20", dict(features="flux", n_components=20), False),
-                ("L2 flux, PCA 20", dict(features="flux", n_components=20), True),
-                ("continuum + lines, PCA 20", dict(features="continuum+lines", n_components=20), False),
-                ("continuum + lines, PCA 20", dict(features="continuum+lines", n_components=20), True),
-                ("continuum + lines, PCA 50", dict(features="continuum+lines", n_components=50), True)]
+    variants = [("L2 flux, PCA 20, no smoothing", dict(features="flux", n_components=20, smoothing=1), True),
+                ("L2 flux, PCA 20 (default smoothing 5)", dict(features="flux", n_components=20), True),
+                ("continuum + lines, PCA 20 (the default)", dict(features="continuum+lines", n_components=20), False),
+                ("continuum + lines, PCA 20 (the default)", dict(features="continuum+lines", n_components=20), True)]
     rows = []
     if True:
         for name, params, augmented in variants:

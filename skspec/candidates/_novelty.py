@@ -83,11 +83,18 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
     """Flag spectra unlike every training spectrum: k-NN distance, calibrated on held-out stars.
 
     The novelty score of a spectrum is the mean Euclidean distance to its
-    ``n_neighbors`` nearest training spectra in a feature space: by default
-    each spectrum divided by its L2 norm (the classifier's own input) and
+    ``n_neighbors`` nearest training spectra in a feature space. By default
+    (``features="continuum+lines"``) each spectrum, lightly smoothed
+    (``smoothing`` pixels), is split into its continuum shape (block
+    medians, L2-normalised) and its line pattern (flux over continuum minus
+    one, weighted so that both parts vary as much over the training set),
     projected on the first ``n_components`` principal components of the
-    training spectra, which keeps the shapes of continua and lines and drops
-    most of the pixel noise. The score does not depend on any classifier, so
+    training spectra; the distance of the spectrum from that subspace is
+    one more coordinate, so a spectrum unlike anything in training (a
+    quasar's broad emission line, a noise spectrum) cannot hide in the
+    components' null space. ``features="flux"`` uses the L2-normalised flux
+    (the classifier's own input) instead. Choice measured on real spectra in
+    ``benchmarks/results/novelty.md``. The score does not depend on any classifier, so
     it also catches what a softmax hides: a quasar or a broken spectrum gets
     a confident P(class) from any classifier, but lies far from every star.
 
@@ -105,9 +112,14 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
 
     Parameters
     ----------
+    features : {"continuum+lines", "flux"}, default="continuum+lines"
+        The feature space (see above).
     n_components : int or None, default=20
-        Principal components of the feature space; None uses the normalised
-        flux itself.
+        Principal components of the feature space (plus the distance off
+        them); None uses the features themselves.
+    smoothing : int, default=5
+        Width in pixels of the running mean applied first (1: none); it
+        damps pixel noise, which the training spectra mostly lack.
     n_neighbors : int, default=5
         Neighbours averaged in the score.
     percentile : float in (0, 100), default=99.0
@@ -122,9 +134,9 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
     Attributes
     ----------
     transformer_ : Pipeline
-        The fitted feature map (L2 normalisation, then PCA when
-        ``n_components`` is set).
-    reference_ : ndarray of shape (n_samples, n_features_out)
+        The fitted feature map (continuum and lines or L2 normalisation,
+        then PCA when ``n_components`` is set).
+    reference_ : ndarray of shape (n_samples, n_components + 1)
         Features of the training spectra: the neighbours searched.
     threshold_ : float
         Scores above it are ``unknown``.
@@ -149,15 +161,17 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "features": [StrOptions({"continuum+lines", "flux"})],
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "smoothing": [Interval(Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "percentile": [Interval(Real, 0, 100, closed="neither")],
         "cv": ["cv_object"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, features="continuum+lines", n_components=20, n_neighbors=5, percentile=99.0,
-                 cv=5, random_state=None):
+    def __init__(self, *, features="continuum+lines", n_components=20, smoothing=5, n_neighbors=5,
+                 percentile=99.0, cv=5, random_state=None):
         self.features = features
+        self.smoothing = smoothing
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.percentile = percentile
@@ -179,7 +193,22 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
     def _check_X(self, X, reset: bool):
         X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
         check_spectra(X)
+        if self.smoothing > 1:
+            from scipy.ndimage import uniform_filter1d
+
+            X = uniform_filter1d(X, min(self.smoothing, X.shape[1]), axis=1, mode="nearest")
         return X
+
+    @staticmethod
+    def _features(transformer, X):
+        """Coordinates in the feature space, plus the distance off the PCA subspace."""
+        if "pca" not in transformer.named_steps:
+            return np.asarray(transformer.transform(X), dtype=np.float64)
+        pre = transformer[:-1].transform(X)
+        pca = transformer.named_steps["pca"]
+        Z = pca.transform(pre)
+        off = np.linalg.norm(pre - pca.inverse_transform(Z), axis=1, keepdims=True)
+        return np.hstack([Z, off])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, groups=None):
@@ -222,13 +251,14 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
         template = self._make_transformer(n, X.shape[1])
         for train, test in cv.split(X, None, groups):
             tr = clone(template).fit(X[train])
-            scores[test] = _knn_distance(tr.transform(X[test]), tr.transform(X[train]), self.n_neighbors)
+            scores[test] = _knn_distance(self._features(tr, X[test]), self._features(tr, X[train]),
+                                         self.n_neighbors)
         if np.isnan(scores).any():
             raise ValueError("cv must put every spectrum in one validation fold")
         self.calibration_scores_ = scores
         self.threshold_ = float(np.percentile(scores, self.percentile))
         self.transformer_ = clone(template).fit(X)
-        self.reference_ = np.asarray(self.transformer_.transform(X), dtype=np.float64)
+        self.reference_ = self._features(self.transformer_, X)
         return self
 
     def novelty_score(self, X) -> np.ndarray:
@@ -244,7 +274,7 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
-        return _knn_distance(self.transformer_.transform(X), self.reference_, self.n_neighbors)
+        return _knn_distance(self._features(self.transformer_, X), self.reference_, self.n_neighbors)
 
     def is_unknown(self, X) -> np.ndarray:
         """True where the novelty score is above ``threshold_``."""

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..metrics._lines import O_B_CRITERIA, estimate_o_subtype, line_flags, measure_lines
 
-__all__ = ["VET_COLUMNS", "VET_OPTIONAL_COLUMNS", "vet_report"]
+__all__ = ["VET_COLUMNS", "VET_OPTIONAL_COLUMNS", "candidate_columns", "rank_candidates", "vet_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 #: accepted as an alias), ``p_O`` (calibrated P(O), a float) and
 #: ``is_candidate`` (true/false, 1/0: only candidates are reported).
 VET_COLUMNS = ("file", "p_O", "is_candidate")
-#: Columns shown when present: ``rank`` (1 = most probable O), ``novelty``
+#: Columns shown when present: ``rank`` (1 = most probable O; 0 or empty for
+#: non-candidates), ``novelty``
 #: (novelty score / threshold, > 1 is unknown), ``unknown`` (true/false),
 #: ``pred_class``, ``object_id``, ``snr``, ``flags``.
 VET_OPTIONAL_COLUMNS = ("rank", "novelty", "unknown", "pred_class", "object_id", "snr", "flags")
@@ -44,6 +45,73 @@ _STRONG = ((3934.8, 12.0), (3971.2, 25.0), (4102.9, 35.0), (4341.7, 35.0), (4862
 
 
 # --------------------------------------------------------------------------- catalogue
+def candidate_columns(X, rule, novelty=None) -> dict:
+    """The catalogue columns ``skspec vet`` reads, for a batch of spectra.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_spectra, n_pixels)
+        Spectra on the model's grid.
+    rule : fitted :class:`RareClassThreshold`
+        Gives ``p_O`` (its ``predict_proba`` for ``target_class_``, at its
+        ``prior`` when set) and the candidates (:meth:`RareClassThreshold.is_candidate`).
+    novelty : fitted :class:`NoveltyDetector` or None, default=None
+        When given, ``novelty`` is the novelty score over the threshold (> 1:
+        unknown), ``unknown`` the flag, and an unknown spectrum is never a
+        candidate.
+
+    Returns
+    -------
+    columns : dict of ndarray
+        ``p_O``, ``is_candidate`` and, with ``novelty``, ``novelty`` and
+        ``unknown``. ``rank`` needs the whole catalogue: see
+        :func:`rank_candidates`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skspec.candidates import NoveltyDetector, RareClassThreshold, candidate_columns
+    >>> from skspec.datasets import make_spectra
+    >>> X, y = make_spectra(200, 100, random_state=0)
+    >>> y = np.where(y == y[0], "O", "B")
+    >>> rule = RareClassThreshold(LogisticRegression(max_iter=500), random_state=0).fit(X, y)
+    >>> novelty = NoveltyDetector(n_components=5, random_state=0).fit(X)
+    >>> noise = np.abs(np.random.default_rng(0).normal(1, 1, (1, 100)))
+    >>> cols = candidate_columns(np.vstack([X[:2], noise]), rule, novelty)
+    >>> sorted(cols)
+    ['is_candidate', 'novelty', 'p_O', 'unknown']
+    >>> bool(cols["unknown"][2]), bool(cols["is_candidate"][2])
+    (True, False)
+    """
+    proba = rule.predict_proba(X)
+    out = {"p_O": proba[:, rule.target_index_], "is_candidate": rule.is_candidate(X)}
+    if novelty is not None:
+        ratio = novelty.novelty_score(X) / novelty.threshold_
+        out["novelty"] = ratio
+        out["unknown"] = ratio > 1.0
+        out["is_candidate"] = out["is_candidate"] & ~out["unknown"]
+    return out
+
+
+def rank_candidates(p_O, is_candidate) -> np.ndarray:
+    """Rank of each candidate by P(O), 1 = most probable; 0 for non-candidates.
+
+    Examples
+    --------
+    >>> from skspec.candidates import rank_candidates
+    >>> rank_candidates([0.2, 0.9, 0.5, 0.7], [True, True, False, True]).tolist()
+    [3, 1, 0, 2]
+    """
+    p_O = np.asarray(p_O, dtype=float)
+    cand = np.asarray(is_candidate, dtype=bool)
+    rank = np.zeros(p_O.size, dtype=np.int64)
+    idx = np.flatnonzero(cand)
+    order = idx[np.argsort(-p_O[idx], kind="stable")]
+    rank[order] = np.arange(1, order.size + 1)
+    return rank
+
+
 def _truthy(value) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)

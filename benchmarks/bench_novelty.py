@@ -15,8 +15,8 @@ Measured on real files only:
 
 Feature spaces compared (each with the distance off the PCA subspace as one more
 coordinate): the first 20 principal components of the L2-normalised flux
-(``features="flux"``), with and without the 5-px smoothing, and of the
-continuum shape + line pattern (``features="continuum+lines"``, the default);
+(``features="flux"``, the default), with and without the 5-px smoothing, and of
+the continuum shape + line pattern (``features="continuum+lines"``);
 with (three) and without (one) the reference set augmented by one reddened copy of
 every training spectrum (E(B-V) uniform 0-2, kept in its star's group).
 
@@ -81,9 +81,9 @@ def main(argv=None):
     aug_rng = np.random.default_rng(1)
 
     variants = [("L2 flux, PCA 20, no smoothing", dict(features="flux", n_components=20, smoothing=1), True),
-                ("L2 flux, PCA 20 (default smoothing 5)", dict(features="flux", n_components=20), True),
-                ("continuum + lines, PCA 20 (the default)", dict(features="continuum+lines", n_components=20), False),
-                ("continuum + lines, PCA 20 (the default)", dict(features="continuum+lines", n_components=20), True)]
+                ("L2 flux, PCA 20, smoothing 5 (the default)", dict(features="flux", n_components=20), True),
+                ("continuum + lines, PCA 20, smoothing 5", dict(features="continuum+lines", n_components=20), False),
+                ("continuum + lines, PCA 20, smoothing 5", dict(features="continuum+lines", n_components=20), True)]
     rows = []
     if True:
         for name, params, augmented in variants:

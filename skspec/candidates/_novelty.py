@@ -84,16 +84,16 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
 
     The novelty score of a spectrum is the mean Euclidean distance to its
     ``n_neighbors`` nearest training spectra in a feature space. By default
-    (``features="continuum+lines"``) each spectrum, lightly smoothed
-    (``smoothing`` pixels), is split into its continuum shape (block
-    medians, L2-normalised) and its line pattern (flux over continuum minus
-    one, weighted so that both parts vary as much over the training set),
+    (``features="flux"``) each spectrum, lightly smoothed (``smoothing``
+    pixels), is divided by its L2 norm (the classifier's own input) and
     projected on the first ``n_components`` principal components of the
-    training spectra; the distance of the spectrum from that subspace is
-    one more coordinate, so a spectrum unlike anything in training (a
-    quasar's broad emission line, a noise spectrum) cannot hide in the
-    components' null space. ``features="flux"`` uses the L2-normalised flux
-    (the classifier's own input) instead. Choice measured on real spectra in
+    training spectra; the distance of the spectrum from that subspace is one
+    more coordinate, so a spectrum unlike anything in training (a quasar's
+    broad emission line, a noise spectrum) cannot hide in the components'
+    null space. ``features="continuum+lines"`` splits each spectrum into its
+    continuum shape (block medians, L2-normalised) and its line pattern
+    (flux over continuum minus one, weighted so that both parts vary as much
+    over the training set) first. The default was chosen on real spectra in
     ``benchmarks/results/novelty.md``. The score does not depend on any classifier, so
     it also catches what a softmax hides: a quasar or a broken spectrum gets
     a confident P(class) from any classifier, but lies far from every star.
@@ -112,7 +112,7 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
 
     Parameters
     ----------
-    features : {"continuum+lines", "flux"}, default="continuum+lines"
+    features : {"flux", "continuum+lines"}, default="flux"
         The feature space (see above).
     n_components : int or None, default=20
         Principal components of the feature space (plus the distance off
@@ -168,7 +168,7 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, features="continuum+lines", n_components=20, smoothing=5, n_neighbors=5,
+    def __init__(self, *, features="flux", n_components=20, smoothing=5, n_neighbors=5,
                  percentile=99.0, cv=5, random_state=None):
         self.features = features
         self.smoothing = smoothing

@@ -18,7 +18,7 @@ CHECK_XFAIL = {"check_outliers_train": _TRAIN_SET, "check_outliers_fit_predict":
 
 
 @parametrize_with_checks(
-    [NoveltyDetector(n_components=2, n_neighbors=2, cv=2, random_state=0),
+    [NoveltyDetector(features="continuum+lines", n_components=2, n_neighbors=2, cv=2, random_state=0),
      NoveltyDetector(features="flux", n_components=None, n_neighbors=2, cv=2, random_state=0)],
     expected_failed_checks=lambda est: {**CHECK_XFAIL, **(
         {"check_estimators_dtypes": "FluxNormalizer refuses all-zero spectra, and the check's "
@@ -48,7 +48,7 @@ def test_new_spectra_of_the_training_classes_are_rarely_unknown(spectra, feature
 
 def test_lines_moved_are_unknown_with_continuum_and_lines(spectra):
     X, _ = spectra
-    det = NoveltyDetector(n_components=10, random_state=0).fit(X[:300])
+    det = NoveltyDetector(features="continuum+lines", n_components=10, random_state=0).fit(X[:300])
     moved = np.roll(X[300:], 60, axis=1)
     assert det.is_unknown(moved).mean() > 0.5
 

@@ -306,7 +306,7 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.validation_scores_ = cal
         self.validation_is_target_ = is_target
         if self.threshold is None:
-            self.threshold_ = self._choose_threshold(cal, is_target)
+            self.threshold_ = self._choose_threshold(cal, is_target, self.target_recall)
         else:
             self.threshold_ = float(self.threshold)
         chosen = cal >= self.threshold_
@@ -351,17 +351,36 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             return np.asarray(score, dtype=float)
         return 1.0 / (1.0 + np.exp(-(a * _logit(score) + b)))
 
-    def _choose_threshold(self, cal, is_target) -> float:
+    def threshold_for_recall(self, recall: float) -> float:
+        """The largest threshold whose validation recall is at least ``recall``.
+
+        Uses the out-of-fold calibrated scores of ``fit``, so trying another
+        recall target needs no refit.
+
+        Parameters
+        ----------
+        recall : float in (0, 1]
+
+        Returns
+        -------
+        threshold : float
+        """
+        check_is_fitted(self)
+        if not 0.0 < float(recall) <= 1.0:
+            raise ValueError(f"recall must be in (0, 1], got {recall}")
+        return self._choose_threshold(self.validation_scores_, self.validation_is_target_, float(recall))
+
+    def _choose_threshold(self, cal, is_target, target_recall) -> float:
         scores = np.sort(cal[is_target])
         n = scores.size
-        need = int(np.ceil(self.target_recall * n - 1e-9))  # spectra that must pass
+        need = max(int(np.ceil(target_recall * n - 1e-9)), 1)  # spectra that must pass
         candidate = scores[n - need]  # the need-th largest
         if candidate <= 0.0:
             positive = scores[scores > 0]
             best = positive.size / n
             best_t = float(positive.min()) if positive.size else float("nan")
             raise ValueError(
-                f"target_recall={self.target_recall:g} is unreachable on the validation data: "
+                f"target_recall={target_recall:g} is unreachable on the validation data: "
                 f"{n - positive.size} of {n} validation spectra of {str(self.target_class_)!r} have "
                 f"calibrated P = 0; the best reachable recall with a threshold above 0 is "
                 f"{best:.3f}" + (f" (threshold {best_t:.3g})" if positive.size else "")

@@ -50,6 +50,15 @@ def test_threshold_reaches_the_target_recall_and_is_the_largest_that_does():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
 
+def test_threshold_for_recall_needs_no_refit():
+    X, y = _data()
+    rule = RareClassThreshold(LogisticRegression(), target_recall=0.9, random_state=0).fit(X, y)
+    assert rule.threshold_for_recall(0.9) == rule.threshold_
+    assert rule.threshold_for_recall(0.5) >= rule.threshold_ >= rule.threshold_for_recall(1.0)
+    with pytest.raises(ValueError, match="recall must be in"):
+        rule.threshold_for_recall(1.5)
+
+
 def test_sigmoid_calibration_matches_the_validation_rate():
     X, y = _data(n_rare=60, shift=1.0)
     rule = RareClassThreshold(LogisticRegression(), random_state=0).fit(X, y)

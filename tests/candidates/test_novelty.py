@@ -96,3 +96,32 @@ def test_clone_and_skops_round_trip(spectra):
     back = sio.loads(blob, trusted=untrusted)
     np.testing.assert_allclose(back.novelty_score(X[100:110]), det.novelty_score(X[100:110]))
     assert back.threshold_ == det.threshold_
+
+
+def _shared_data():
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for candidate in (os.environ.get("SKSPEC_SHARED_DATA"), root.parent / "shared" / "data",
+                      root.parent.parent / "shared" / "data"):
+        if candidate and (Path(candidate) / "raw" / "lamost_cmost_tests").is_dir():
+            return Path(candidate)
+    return None
+
+
+@pytest.mark.skipif(_shared_data() is None, reason="shared/data (LAMOST cmost test files) not found")
+def test_the_lamost_quasar_is_unknown_and_a_good_star_is_not():
+    from skspec.datasets import load_obafgkm
+    from skspec.io import read_spectra
+
+    folder = _shared_data() / "raw" / "lamost_cmost_tests"
+    d = load_obafgkm()
+    det = NoveltyDetector(cv=3, random_state=0).fit(np.asarray(d.data, dtype=np.float64), groups=d.object)
+    files = read_spectra(folder, verbose=0)
+    classes = [m["class"] for m in files.meta]
+    snr = np.array([m["snr"] for m in files.meta])
+    unknown = det.is_unknown(np.asarray(files.flux, dtype=np.float64))
+    assert unknown[classes.index("QSO")]
+    good_stars = (np.array(classes) == "STAR") & (snr > 5)
+    assert good_stars.sum() == 3 and not unknown[good_stars].any()

@@ -29,28 +29,36 @@ def _read_table() -> dict[str, np.ndarray]:
         return {key: npz[key] for key in npz.files}
 
 
-def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
-    import astropy.units as u
+def _frame(flux, target, meta, feature_names):
+    """``(data, target, frame)`` as pandas objects for ``as_frame=True``."""
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - pandas is a test extra
+        raise ImportError("as_frame=True needs pandas: pip install pandas") from exc
+    data = pd.DataFrame(flux, columns=feature_names)
+    y = pd.Series(target, name="class")
+    return data, y, pd.concat([data, y, pd.DataFrame(meta)], axis=1)
 
+
+def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
     table = _read_table()
     keep = np.isin(table["label"], list(classes))
     flux = table["flux"][keep].copy()
     target = table["label"][keep].astype(str)
     meta = {key: table[key][keep].copy() for key in _META}
-    wavelength = table["wavelength"].copy() * u.AA
+    return _bunch(flux, target, meta, table["wavelength"].copy(), "spectra.rst",
+                  return_X_y=return_X_y, as_frame=as_frame)
+
+
+def _bunch(flux, target, meta, wavelength, descr, *, return_X_y, as_frame):
+    """The loaders' common ending: ``(X, y)``, or a Bunch with the shared fields and ``meta``."""
+    import astropy.units as u
+
+    wavelength = np.asarray(wavelength) * u.AA
     feature_names = np.array([f"flux_{w:.2f}" for w in wavelength.value], dtype=object)
-
-    frame = None
-    data, y = flux, target
+    data, y, frame = flux, target, None
     if as_frame:
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - pandas is a test extra
-            raise ImportError("as_frame=True needs pandas: pip install pandas") from exc
-        data = pd.DataFrame(flux, columns=feature_names)
-        y = pd.Series(target, name="class")
-        frame = pd.concat([data, y, pd.DataFrame(meta)], axis=1)
-
+        data, y, frame = _frame(flux, target, meta, feature_names)
     if return_X_y:
         return data, y
     return Bunch(
@@ -60,7 +68,7 @@ def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
         target_names=np.array(sorted(set(target))),
         feature_names=feature_names,
         wavelength=wavelength,
-        DESCR=_descr("spectra.rst"),
+        DESCR=_descr(descr),
         **meta,
     )
 

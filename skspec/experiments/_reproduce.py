@@ -56,7 +56,7 @@ class Settings:
     gan_batch_size: int = 64
     lcgan: dict = field(default_factory=dict)  # extra LCGAN parameters
     # "no-noise": RAC-Net without over-sampling and without its training-time noise
-    # augmentation (augment_snr=None), the ablation of that default
+    # augmentation (augment=None), the ablation of that default
     methods: tuple = ("none", "no-noise", "RandomOverSampler", "SMOTE", "SGAN", "LCGAN")
     baselines: tuple = ("SVC", "SMOTE+SVC", "RandomForest")
     n_generated: int = 200
@@ -109,7 +109,7 @@ MODES = {
 #: methods without over-sampling: report label and RAC-Net parameters over the mode's
 _NO_SAMPLER = {
     "none": ("RACNet", {}),
-    "no-noise": ("RACNet, no noise augmentation", {"augment_snr": None}),
+    "no-noise": ("RACNet, no noise augmentation", {"augment": None}),
 }
 
 
@@ -133,17 +133,16 @@ def _oversample_target(factor) -> str:
 def _make_sampler(method, y_train, settings, seed, device):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
 
-    from ..over_sampling import LCGAN, SGAN, MarkSynthetic
+    from ..over_sampling import LCGAN, SGAN
 
     strategy = _o_strategy(y_train, settings.oversample)
     n_o = int((y_train == "O").sum())
     if method in _NO_SAMPLER:
         return None
     if method == "RandomOverSampler":
-        return MarkSynthetic(RandomOverSampler(sampling_strategy=strategy, random_state=seed))
+        return RandomOverSampler(sampling_strategy=strategy, random_state=seed)
     if method == "SMOTE":
-        return MarkSynthetic(SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1),
-                                   random_state=seed))
+        return SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1), random_state=seed)
     gan = {"LCGAN": LCGAN, "SGAN": SGAN}[method]
     params = {"sampling_strategy": strategy, "n_iter": settings.gan_iter,
               "snapshot_every": settings.snapshot_every, "random_state": seed,
@@ -160,11 +159,10 @@ def _make_pipeline(method, y_train, settings, seed, device):
     from ..preprocessing import FluxNormalizer
 
     steps = [("norm", FluxNormalizer())]
+    # the sampler inside the classifier: fitted on its training rows only, its rows never validate
     sampler = _make_sampler(method, y_train, settings, seed, device)
-    if sampler is not None:
-        steps.append(("sampler", sampler))
     params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1]}
-    steps.append(("clf", RACNetClassifier(random_state=seed, device=device, **params)))
+    steps.append(("clf", RACNetClassifier(random_state=seed, device=device, sampler=sampler, **params)))
     return Pipeline(steps)
 
 
@@ -241,7 +239,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
                 out["attention"] = _attention_example(model, X_test, y_test)
         if method not in ("LCGAN", "SGAN"):
             continue
-        gan = model.named_steps["sampler"]
+        gan = model.named_steps["clf"].sampler_
         out["gan"][method] = _gan_quality(gan, Xn_train, y_train, Xn_test, y_test, settings,
                                           seed, gan_train_score, gan_test_score)
         if seed == task["first_seed"]:
@@ -469,7 +467,7 @@ def _write_report(results: dict, out: Path) -> str:
         + ". Synthetic spectra are kept out of the "
         "classifier's validation split and out of every test set.",
         "- RAC-Net: " + ", ".join(f"{k}={v}" for k, v in p.get("racnet", {}).items())
-        + ("; the row 'RACNet, no noise augmentation' is the same net with augment_snr=None."
+        + ("; the row 'RACNet, no noise augmentation' is the same net with augment=None."
            if "no-noise" in results["settings"].get("methods", ()) else "."),
         f"- Test spectra: clean and degraded to survey conditions at S/N "
         f"{', '.join(str(s) for s in p['snr_levels'] if s)}: convolved to R = "
@@ -772,7 +770,7 @@ def _racnet_settings(settings) -> dict:
     from ..neural_network import RACNet, RACNetClassifier
 
     defaults = RACNetClassifier().get_params()
-    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment_snr")
+    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment")
     # the module's own default width unless the mode sets one
     params = {"module__channels": inspect.signature(RACNet).parameters["channels"].default}
     params.update({k: defaults[k] for k in keys})

@@ -1,6 +1,7 @@
 """RACNetClassifier: sklearn behaviour, determinism, persistence, bad input."""
 
 import pickle
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -37,7 +38,7 @@ def test_string_labels_and_shapes(fitted, letters):
     pred = fitted.predict(X)
     assert set(pred) <= set(fitted.classes_)
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
-    assert 0.0 <= fitted.score(X, y) <= 1.0
+    assert fitted.score(X, y) == pytest.approx(np.mean(pred == y))  # accuracy of these labels
     assert fitted.module_.n_features == 64 and fitted.module_.n_classes == 4
 
 
@@ -119,8 +120,13 @@ def test_grid_search_over_width(letters):
 
 def test_cross_val_score(letters):
     X, y = letters
+    from sklearn.model_selection import StratifiedKFold
+
     scores = cross_val_score(RACNetClassifier(**TINY), X, y, cv=2)
-    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    # the same as fitting and scoring each fold by hand (seeded, so exactly)
+    by_hand = [np.mean(RACNetClassifier(**TINY).fit(X[tr], y[tr]).predict(X[te]) == y[te])
+               for tr, te in StratifiedKFold(2).split(X, y)]
+    np.testing.assert_allclose(scores, by_hand)
 
 
 def test_pipeline_with_normalizer_and_over_sampler():
@@ -178,18 +184,19 @@ def test_early_stopping_stops_and_restores_best(letters):
     assert loss == pytest.approx(losses[best], rel=1e-4)
 
 
-@pytest.mark.parametrize("min_epochs, n_epochs", [(0, 3), (5, 7)])
-def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
+@pytest.mark.parametrize("min_epochs", [0, 5])
+@pytest.mark.parametrize("patience", [1, 2])
+def test_early_stopping_waits_min_epochs(min_epochs, patience):
     # a validation loss that only rises after epoch 1 (as in a slow start): training
     # ends `patience` epochs after the warm-up, not `patience` epochs after epoch 1
     from types import SimpleNamespace
 
     from skorch.history import History
 
-    from skspec.neural_network._classifier import _WarmEarlyStopping
+    from skspec.neural_network._early_stopping import _WarmEarlyStopping
 
     net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
-    early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
+    early = _WarmEarlyStopping(patience=patience, load_best=True, min_epochs=min_epochs)
     early.on_train_begin(net)
     for epoch in range(1, 31):
         net.history.new_epoch()
@@ -199,7 +206,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
             early.on_epoch_end(net)
         except KeyboardInterrupt:
             break
-    assert epoch == n_epochs and early.best_epoch_ == 1
+    assert epoch == max(min_epochs, 1) + patience and early.best_epoch_ == 1
 
 
 def test_classifier_passes_min_epochs_to_early_stopping(letters):
@@ -290,7 +297,7 @@ def test_auto_device_uses_cuda(letters):
     X, y = letters
     clf = RACNetClassifier(**TINY).fit(X, y)
     assert next(clf.module_.parameters()).is_cuda
-    assert clf.device == "auto"
+    assert clf.device == "auto" and clf.device_ == "cuda"
     assert clf.predict(X).shape == (80,)
 
 
@@ -311,41 +318,224 @@ def test_custom_module(letters):
     assert clf.predict(X[:2]).dtype.kind == "U"
 
 
-def test_noise_augmentation_level():
-    from skspec.neural_network._classifier import _add_noise
+def test_default_augmentation_is_noise_only_at_snr_5_to_100(letters):
+    from skspec.augmentation import SpectrumAugmenter
 
-    torch.manual_seed(0)
-    X = torch.full((2000, 100), -2.0)  # median |flux| = 2
-    X[:, ::2] = 2.0
-    noisy = _add_noise(X, 10.0, 10.0)  # sigma = 2 / 10
-    assert abs(float((noisy - X).std()) - 0.2) < 0.005
-    noisy = _add_noise(X, 5.0, 100.0)  # per-row S/N log-uniform in [5, 100]
-    snr = 2.0 / (noisy - X).std(dim=1)
-    assert 4.0 < float(snr.min()) and float(snr.max()) < 125  # 100 pixels: ~7% error on each std
-    assert abs(float(snr.log().median()) - np.log(np.sqrt(5 * 100))) < 0.15
+    clf = RACNetClassifier(**TINY)
+    assert clf.augment == "noise"
+    aug = clf._resolve_augmenter()
+    assert isinstance(aug, SpectrumAugmenter)
+    assert aug.get_params() == SpectrumAugmenter(ebv=None, snr=(5.0, 100.0)).get_params()
+    assert RACNetClassifier.paper().augment is None
 
 
-def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
-    from skspec.neural_network import _classifier
+def test_augmentation_trains_on_fresh_draws_of_training_rows_only(letters, monkeypatch):
+    from skspec.augmentation import SpectrumAugmenter
 
     X, y = letters
     seen = []
-    original = _classifier._add_noise
-    monkeypatch.setattr(_classifier, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
-    clf = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    original = SpectrumAugmenter.augment
+
+    def spy(self, Xb, **kw):
+        out = original(self, Xb, **kw)
+        seen.append(np.array(Xb))
+        return out
+
+    monkeypatch.setattr(SpectrumAugmenter, "augment", spy)
+    clf = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    seen = seen[1:]  # the first call checks the parameters on one row before training
     n_train = len(X) - len(clf.validation_indices_)
-    assert sum(seen) == TINY["max_epochs"] * n_train  # every training row, every epoch; no validation row
+    assert sum(len(b) for b in seen) == TINY["max_epochs"] * n_train  # every training row, every epoch
+    rows = np.vstack(seen)
+    valid = X[clf.validation_indices_]
+    # no validation spectrum was ever augmented
+    assert not any((np.abs(rows - v).max(axis=1) < 1e-7).any() for v in valid)
     n_calls = len(seen)
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is noise-free
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is clean
     assert len(seen) == n_calls
-    again = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    plain = RACNetClassifier(**TINY, augment=None).fit(X, y)  # no augmentation at all
+    assert len(seen) == n_calls
+    monkeypatch.setattr(SpectrumAugmenter, "augment", original)
+    again = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))  # seeded
-    plain = RACNetClassifier(**TINY).fit(X, y)
     assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
+    other = RACNetClassifier(**{**TINY, "random_state": 1},
+                             augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    assert not np.allclose(clf.predict_proba(X), other.predict_proba(X))
+
+
+def test_augment_leaves_the_global_random_states_alone(letters):
+    X, y = letters
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
+    RACNetClassifier(**TINY).fit(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_deprecated_augment_snr_maps_to_the_noise_augmenter(letters):
+    X, y = letters
+    with pytest.warns(FutureWarning, match="augment_snr is deprecated"):
+        old = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    from skspec.augmentation import SpectrumAugmenter
+
+    new = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    np.testing.assert_array_equal(old.predict_proba(X), new.predict_proba(X))
+    with pytest.warns(FutureWarning):
+        off = RACNetClassifier(**TINY, augment_snr=None).fit(X, y)
+    np.testing.assert_array_equal(
+        off.predict_proba(X), RACNetClassifier(**TINY, augment=None).fit(X, y).predict_proba(X))
+    with pytest.raises(ValueError, match="not both"):
+        RACNetClassifier(**TINY, augment=None, augment_snr=(5, 50)).fit(X, y)
 
 
 @pytest.mark.parametrize("bad", [(5,), (10, 5), (0, 5), (5, np.inf), "high"])
 def test_noise_augmentation_bad_bounds(letters, bad):
     X, y = letters
-    with pytest.raises((ValueError, TypeError), match="augment_snr"):
+    with pytest.raises((ValueError, TypeError), match="augment_snr"), \
+            pytest.warns((FutureWarning,)) if not isinstance(bad, str) else nullcontext():
         RACNetClassifier(**TINY, augment_snr=bad).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "augment, match",
+    [
+        ("loud", "augment"),
+        (object(), "augment"),
+        ({"ebv": None, "snr": (50, 5)}, r"snr=\(50, 5\): the low end exceeds"),
+        ({}, "needs the wavelength grid of X's columns for ebv"),
+    ],
+)
+def test_bad_augment_fails_before_training(letters, augment, match):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    if isinstance(augment, dict):
+        augment = SpectrumAugmenter(**augment)
+    with pytest.raises(ValueError, match=match):
+        RACNetClassifier(**TINY, augment=augment).fit(X, y)
+
+
+def test_reddening_augmentation_with_the_grid(letters):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    wave = np.geomspace(3900, 7400, X.shape[1])
+    clf = RACNetClassifier(**TINY, augment=SpectrumAugmenter(wave, ebv=(0, 2), snr=(10, 100)))
+    assert clf.fit(X, y).predict(X).shape == (len(X),)
+
+
+# ------------------------------------------------------ fast inference dispatch
+def test_racnet_subclass_predicts_with_its_own_forward(letters):
+    # a subclass may change the forward pass; the fast RACNet copy must not replace it
+    from skspec.neural_network import RACNet
+
+    class Shifted(RACNet):
+        def forward(self, X):
+            logits = super().forward(X)
+            return logits + torch.arange(logits.shape[1], dtype=logits.dtype) * 3.0
+
+    X, y = letters
+    clf = RACNetClassifier(Shifted, **TINY).fit(X, y)
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, atol=1e-6)
+
+
+def test_fast_copy_that_disagrees_falls_back_with_a_warning(letters):
+    import copy
+
+    X, y = letters
+    clf = copy.deepcopy(RACNetClassifier(**TINY).fit(X, y))
+    plain_forward = clf.module_.forward
+    clf.module_.forward = lambda X: plain_forward(X).flip(1)  # patched instance, still type RACNet
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    with pytest.warns(RuntimeWarning, match="InferenceRACNet differs"):
+        got = clf.predict_proba(X)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_fast_copy_is_reused_until_the_weights_change(letters, monkeypatch):
+    from skspec.neural_network import _inference
+
+    X, y = letters
+    clf = pickle.loads(pickle.dumps(RACNetClassifier(**TINY).fit(X, y)))
+    built = []
+    original = _inference.InferenceRACNet
+    monkeypatch.setattr(_inference, "InferenceRACNet", lambda net: built.append(1) or original(net))
+    first = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X[:5]), first[:5])
+    assert len(built) == 1
+    with torch.no_grad():  # an in-place edit of the weights, as load_state_dict does
+        clf.module_.head[-1].bias.add_(torch.tensor([5.0, 0.0, 0.0, 0.0]))
+    changed = clf.predict_proba(X)
+    assert len(built) == 2
+    np.testing.assert_allclose(changed, torch.softmax(clf.forward(X), dim=1).numpy(), atol=1e-5)
+    assert (changed.argmax(1) == 0).mean() > (first.argmax(1) == 0).mean()
+
+
+# ------------------------------------------------------------------ device
+def test_device_parameter_is_never_rewritten(letters):
+    # another thread (a Dask worker thread, a monitor) must see the parameter as given
+    # while fit and predict run; the resolved device is the fitted attribute device_
+    import threading
+
+    from skorch.callbacks import Callback
+
+    seen = []
+
+    class Watch(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            t = threading.Thread(target=lambda: seen.append(net.get_params(deep=False)["device"]))
+            t.start()
+            t.join()
+
+    X, y = letters
+    clf = RACNetClassifier(**TINY, callbacks=[("watch", Watch())])
+    before = clf.get_params(deep=False)
+    clf.fit(X, y)
+    assert seen == ["auto"] * TINY["max_epochs"]
+    assert clf.device == "auto"
+    assert clf.device_ == str(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    after = clf.get_params(deep=False)
+    assert after.keys() == before.keys()
+    assert {k: v for k, v in after.items() if k != "callbacks"} == {
+        k: v for k, v in before.items() if k != "callbacks"}
+    clf.predict_proba(X)
+    clf.attention_maps(X[:2])
+    assert clf.get_params(deep=False)["device"] == "auto"
+
+
+def test_concurrent_predict_proba_on_one_model(fitted, letters):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, _ = letters
+    expected = fitted.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: fitted.predict_proba(X), range(16)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert fitted.device == "auto"
+
+
+def test_flux_beyond_float32_is_refused_naming_rows(fitted, letters):
+    X, y = letters
+    big = X.astype(np.float64)
+    big[[3, 9]] *= 1e39  # finite in float64, inf once cast to the net's float32
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* 2 spectra \(rows 3, 9\)"):
+        fitted.predict_proba(big)
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 3, 9\)"):
+        RACNetClassifier(**TINY).fit(big, y)
+
+
+def test_partial_fit_augments_too_and_cleans_up(letters, monkeypatch):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    calls = []
+    original = SpectrumAugmenter.augment
+    monkeypatch.setattr(SpectrumAugmenter, "augment",
+                        lambda self, Xb, **kw: calls.append(len(Xb)) or original(self, Xb, **kw))
+    clf = RACNetClassifier(**TINY, valid_size=None).fit(X, y)
+    n_fit = len(calls)
+    clf.partial_fit(X, y)
+    assert sum(calls[n_fit + 1:]) == TINY["max_epochs"] * len(X)  # every row, every epoch (after the one-row check)
+    assert not hasattr(clf, "_augmenter_") and not hasattr(clf, "_augment_rng_")

@@ -1,7 +1,8 @@
 """O subtype from log W' = log EW(He I 4471) / EW(He II 4541) on the MKCLASS O standards.
 
 Reads the MKCLASS standard spectra (Gray & Corbally 2014; two-column ASCII,
-air wavelengths, 1 A/px) from ``shared/data/raw/mkclass``, measures the O/B
+air wavelengths, 1 A/px) from ``shared/data/raw/mkclass`` with
+:func:`skspec.io.read_mkclass`, measures the O/B
 criterion lines with :func:`skspec.metrics.measure_lines` (noise from the
 continuum scatter: the files carry no errors), estimates the subtype with
 :func:`skspec.metrics.estimate_o_subtype` and compares it with the standard's
@@ -22,7 +23,7 @@ import time
 
 import numpy as np
 
-from skspec.io import air_to_vacuum
+from skspec.io import read_mkclass
 from skspec.metrics import estimate_o_subtype, line_flags, measure_lines
 from skspec.utils._machine import describe_machine
 
@@ -30,11 +31,9 @@ _LUM = {0: "Ia", 10: "Ib", 20: "II", 25: "II-III", 30: "III", 40: "IV", 50: "V"}
 
 
 def _read(path):
-    table = np.loadtxt(path)
-    wave_air, flux = table[:, 0], table[:, 1]
-    keep = flux > 0  # flux 0 = no data
-    flux = np.where(keep, flux, np.nan)
-    return air_to_vacuum(wave_air), flux
+    spec = read_mkclass(path)  # vacuum wavelengths; flux 0 (no data) is masked
+    flux = np.where(spec.mask, np.nan, np.asarray(spec.flux, dtype=np.float64))
+    return spec.wavelength.to_value("AA"), flux
 
 
 def _name(code, lum):

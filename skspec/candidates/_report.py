@@ -1,7 +1,8 @@
 """``skspec vet``: a static HTML report to check O-star candidates by eye.
 
 For each candidate of a catalogue written by ``skspec predict`` (sorted by
-P(O)), the report reads the spectrum file, rectifies its blue-violet range,
+P(O)), the report reads the spectrum file, rectifies its blue-violet range
+(:class:`skspec.preprocessing.ContinuumNormalizer`),
 measures the O/B criterion lines (:func:`skspec.metrics.measure_lines`),
 estimates the O subtype (:func:`skspec.metrics.estimate_o_subtype`), finds the
 nearest O and B reference spectra, and draws one PNG. One ``index.html``
@@ -40,8 +41,6 @@ VET_OPTIONAL_COLUMNS = ("rank", "novelty", "unknown", "pred_class", "object_id",
 
 #: blue-violet range of the report, vacuum Angstrom
 BLUE_VIOLET = (3920.0, 4990.0)
-# Balmer lines and Ca II K masked from the continuum fit: (vacuum centre, half-width)
-_STRONG = ((3934.8, 12.0), (3971.2, 25.0), (4102.9, 35.0), (4341.7, 35.0), (4862.7, 35.0))
 
 
 # --------------------------------------------------------------------------- catalogue
@@ -166,35 +165,20 @@ def read_catalogue(path) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- spectra
-def _rectify(wave, flux, ivar=None, degree=5, n_iter=6):
-    """Divide by a polynomial continuum fitted outside lines, clipping absorption."""
+def _rectify(wave, flux, ivar=None):
+    """Rectify with :class:`skspec.preprocessing.ContinuumNormalizer` (bad pixels bridged, then NaN)."""
+    from ..preprocessing import ContinuumNormalizer
+
     good = np.isfinite(flux) & (flux > 0)
     if ivar is not None:
         good &= np.isfinite(ivar) & (ivar > 0)
-    fit = good.copy()
-    for centre, half, _, _ in O_B_CRITERIA.values():
-        fit &= np.abs(wave - centre) > half + 2
-    for centre, half in _STRONG:
-        fit &= np.abs(wave - centre) > half
-    if fit.sum() < 3 * (degree + 1):
-        fit = good
-    if fit.sum() < degree + 2:
+    if good.sum() < 20:
         raise ValueError("too few good pixels in the blue-violet range to fit a continuum")
-    x = 2 * (wave - wave[0]) / (wave[-1] - wave[0]) - 1
-    use = fit.copy()
-    for _ in range(n_iter):
-        coef = np.polynomial.legendre.legfit(x[use], flux[use], degree)
-        cont = np.polynomial.legendre.legval(x, coef)
-        resid = flux - cont
-        s = 1.4826 * np.median(np.abs(resid[use] - np.median(resid[use])))
-        new = fit & (resid > -2.0 * s) & (resid < 3.0 * s)
-        if new.sum() < degree + 2 or np.array_equal(new, use):
-            break
-        use = new
+    filled = np.interp(wave, wave[good], flux[good])[None, :]
+    cont = ContinuumNormalizer(wavelength=wave).fit(filled).continuum(filled)[0]
     cont = np.where(cont > 0, cont, np.nan)
-    rect = flux / cont
-    rect_ivar = None if ivar is None else ivar * cont**2
-    rect = np.where(good, rect, np.nan)
+    rect = np.where(good, flux / cont, np.nan)
+    rect_ivar = None if ivar is None else np.where(good, ivar * cont**2, 0.0)
     return rect, rect_ivar
 
 

@@ -9,6 +9,8 @@ and imports each one lazily so that ``skspec --help`` stays fast.
   (:mod:`skspec.survey._cli`).
 - ``skspec predict``: classify many FITS files into a catalogue
   (:mod:`skspec.survey._cli`).
+- ``skspec vet``: an HTML report to check a catalogue's O candidates
+  (:mod:`skspec.candidates._report`).
 
 Conventions, for every sub-command: a usage error prints the usage and a
 message on stderr and exits 2; an expected failure at run time (a missing
@@ -38,6 +40,7 @@ _COMMANDS = {
     "reproduce": ("skspec.experiments._reproduce", "add_parser"),
     "train": ("skspec.survey._cli", "add_train_parser"),
     "predict": ("skspec.survey._cli", "add_predict_parser"),
+    "vet": ("skspec.candidates._report", "add_parser"),
 }
 
 

@@ -1,0 +1,28 @@
+"""Turning a classifier into a short list of candidates an astronomer can check.
+
+- :class:`RareClassThreshold`: calibrated P(rare class) on held-out stars and
+  a threshold chosen for a target recall, with an optional survey prior
+  (:func:`shift_prior`).
+- :class:`NoveltyDetector`: "none of the above", a k-NN distance to the
+  training spectra with a threshold calibrated on held-out stars.
+- :func:`candidate_columns`, :func:`rank_candidates`: the catalogue columns
+  ``p_O``, ``is_candidate``, ``novelty``, ``unknown`` and ``rank``.
+- :func:`vet_report` (``skspec vet``): from a catalogue with those columns,
+  a static HTML page to check the candidates by eye, with their line
+  evidence.
+"""
+
+from ._novelty import NoveltyDetector
+from ._report import VET_COLUMNS, VET_OPTIONAL_COLUMNS, candidate_columns, rank_candidates, vet_report
+from ._threshold import RareClassThreshold, shift_prior
+
+__all__ = [
+    "NoveltyDetector",
+    "RareClassThreshold",
+    "VET_COLUMNS",
+    "VET_OPTIONAL_COLUMNS",
+    "candidate_columns",
+    "rank_candidates",
+    "shift_prior",
+    "vet_report",
+]

@@ -22,7 +22,7 @@ from . import __version__
 
 # sub-command name -> (module, function that adds its parser)
 _COMMANDS = {
-    "reproduce": ("skspec.experiments._reproduce", "add_parser"),
+    "reproduce": ("skspec.experiments._cli", "add_parser"),
     "train": ("skspec.survey._cli", "add_train_parser"),
     "predict": ("skspec.survey._cli", "add_predict_parser"),
 }

@@ -85,7 +85,7 @@ def test_feature_embedding_follows_the_classifier_device(device):
     # classifier's own module: on a GPU-trained net the input must go to the GPU,
     # and batch norm must use its running statistics (one row = the same row in a batch)
     from skspec.datasets import load_ofgk
-    from skspec.experiments._reproduce import _feature_embedding
+    from skspec.experiments._gan_quality import _feature_embedding
     from skspec.neural_network import RACNetClassifier
     from skspec.preprocessing import FluxNormalizer
 

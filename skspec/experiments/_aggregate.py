@@ -1,0 +1,88 @@
+"""From per-split predictions to scores over seeds: median and range."""
+
+from __future__ import annotations
+
+import numpy as np
+
+def _summary(values):
+    """Median and range over seeds (NaN-aware), as plain floats for JSON."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
+    if v.size == 0:
+        return {"median": None, "min": None, "max": None, "n": 0}
+    return {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max()),
+            "n": int(v.size)}
+
+
+def _aggregate_recognition(runs, labels, y, tests_by_run):
+    from sklearn.metrics import confusion_matrix
+
+    from ..metrics import scores_from_confusion
+
+    methods = list(runs[0]["predictions"])
+    levels = list(runs[0]["predictions"][methods[0]])
+    seeds = sorted({r["seed"] for r in runs})
+    table, matrices, per_star = {}, {}, {}
+    for method in methods:
+        table[method], matrices[method], per_star[method] = {}, {}, {}
+        for level in levels:
+            per_seed, pooled = [], np.zeros((len(labels), len(labels)), dtype=int)
+            stars = {}
+            for seed in seeds:
+                cm = np.zeros_like(pooled)
+                for r in runs:
+                    if r["seed"] != seed:
+                        continue
+                    y_true = y[tests_by_run[(r["seed"], r["split"])]]
+                    y_pred = np.asarray(r["predictions"][method][level])
+                    cm += confusion_matrix(y_true, y_pred, labels=labels)
+                    o = y_true == "O"
+                    stars.setdefault(r["test_object"], []).append(float((y_pred[o] == "O").mean()))
+                per_seed.append(scores_from_confusion(cm, labels, target_class="O"))
+                pooled += cm
+            table[method][level] = {key: _summary([s[key] for s in per_seed])
+                                    for key in ("recall_O", "precision_O", "f1_macro")}
+            matrices[method][level] = pooled.tolist()
+            per_star[method][level] = {k: float(np.mean(v)) for k, v in stars.items()}
+    return table, matrices, per_star
+
+
+def _aggregate_gan(runs):
+    gan_methods = sorted({m for r in runs for m in r["gan"]})
+    seeds = sorted({r["seed"] for r in runs})
+    table, curves = {}, {}
+    for method in gan_methods:
+        table[method] = {}
+        for key in ("gan_train", "gan_train_paper", "gan_test"):
+            per_seed = [np.mean([r["gan"][method][key] for r in runs if r["seed"] == s])
+                        for s in seeds]
+            table[method][key] = _summary(per_seed)
+        iterations = sorted({it for r in runs for it, _, _ in r["gan"][method]["curve"]})
+        curve = []
+        for it in iterations:
+            per_seed = []
+            for s in seeds:
+                hits = [(h, n) for r in runs if r["seed"] == s
+                        for i, h, n in r["gan"][method]["curve"] if i == it]
+                per_seed.append(sum(h for h, _ in hits) / max(1, sum(n for _, n in hits)))
+            curve.append({"iteration": int(it), **_summary(per_seed)})
+        curves[method] = curve
+    return table, curves
+
+
+def _aggregate_fidelity(runs) -> dict:
+    """Median over the first seed's splits of every scalar fidelity metric."""
+    result = {}
+    for method in sorted({m for r in runs for m in r["gan"]}):
+        per_split = [r["gan"][method]["fidelity"] for r in runs
+                     if "fidelity" in r["gan"].get(method, {})]
+        if not per_split:
+            continue
+        scalars = {k: float(np.nanmedian([f[k] for f in per_split]))
+                   for k, v in per_split[0].items() if isinstance(v, float)}
+        lines = per_split[0]["equivalent_widths"]
+        scalars["equivalent_widths"] = {
+            line: {key: float(np.nanmedian([f["equivalent_widths"][line][key] for f in per_split]))
+                   for key in lines[line]}
+            for line in lines}
+        result[method] = scalars
+    return result

@@ -1,0 +1,104 @@
+"""The methods ``reproduce`` compares: RAC-Net with each over-sampler, and plain baselines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# --------------------------------------------------------------- estimators
+#: methods without over-sampling: report label and RAC-Net parameters over the mode's
+_NO_SAMPLER = {
+    "none": ("RACNet", {}),
+    "no-noise": ("RACNet, no noise augmentation", {"augment_snr": None}),
+}
+
+
+def _o_count(counts: dict, factor=None) -> int:
+    """How many O spectra over-sampling leaves: ``factor`` times the real ones, or
+    (None) as many as the largest class has; ``counts`` maps class to real count."""
+    n_o = counts.get("O", 0)
+    return int(max(n_o, max(counts.values()) if factor is None else round(factor * n_o)))
+
+
+def _o_strategy(y, factor=None):
+    """``sampling_strategy`` that over-samples only O, to :func:`_o_count`."""
+    return {"O": _o_count(dict(zip(*np.unique(y, return_counts=True))), factor)}
+
+
+def _oversample_target(factor) -> str:
+    """The over-sampling target in words, for the report."""
+    return "its largest class" if factor is None else f"{factor:g} times its real O spectra"
+
+
+def _make_sampler(method, y_train, settings, seed, device):
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+
+    from ..over_sampling import LCGAN, SGAN, MarkSynthetic
+
+    strategy = _o_strategy(y_train, settings.oversample)
+    n_o = int((y_train == "O").sum())
+    if method in _NO_SAMPLER:
+        return None
+    if method == "RandomOverSampler":
+        return MarkSynthetic(RandomOverSampler(sampling_strategy=strategy, random_state=seed))
+    if method == "SMOTE":
+        return MarkSynthetic(SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1),
+                                   random_state=seed))
+    gan = {"LCGAN": LCGAN, "SGAN": SGAN}[method]
+    params = {"sampling_strategy": strategy, "n_iter": settings.gan_iter,
+              "snapshot_every": settings.snapshot_every, "random_state": seed,
+              "batch_size": settings.gan_batch_size, "device": device}
+    if method == "LCGAN":
+        params.update(channels=settings.gan_channels, **settings.lcgan)
+    return gan(**params)
+
+
+def _make_pipeline(method, y_train, settings, seed, device):
+    from imblearn.pipeline import Pipeline
+
+    from ..neural_network import RACNetClassifier
+    from ..preprocessing import FluxNormalizer
+
+    steps = [("norm", FluxNormalizer())]
+    sampler = _make_sampler(method, y_train, settings, seed, device)
+    if sampler is not None:
+        steps.append(("sampler", sampler))
+    params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1]}
+    steps.append(("clf", RACNetClassifier(random_state=seed, device=device, **params)))
+    return Pipeline(steps)
+
+
+def _make_baseline(name, y_train, seed):
+    """Plain scikit-learn baselines on L2-normalised flux (no neural network, no GAN)."""
+    from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.svm import SVC
+
+    from ..preprocessing import FluxNormalizer
+
+    if name == "SVC":
+        steps = [SVC(class_weight="balanced", random_state=seed)]
+    elif name == "SMOTE+SVC":
+        n_o = int((y_train == "O").sum())
+        steps = [SMOTE(sampling_strategy=_o_strategy(y_train), k_neighbors=min(5, n_o - 1),
+                       random_state=seed), SVC(random_state=seed)]
+    elif name == "RandomForest":
+        steps = [RandomForestClassifier(300, class_weight="balanced", random_state=seed)]
+    else:  # pragma: no cover - settings are ours
+        raise ValueError(name)
+    return make_pipeline(FluxNormalizer(), *steps)
+
+
+def _racnet_settings(settings) -> dict:
+    """The RAC-Net parameters the report states: the mode's, over the classifier's defaults."""
+    import inspect
+
+    from ..neural_network import RACNet, RACNetClassifier
+
+    defaults = RACNetClassifier().get_params()
+    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment_snr")
+    # the module's own default width unless the mode sets one
+    params = {"module__channels": inspect.signature(RACNet).parameters["channels"].default}
+    params.update({k: defaults[k] for k in keys})
+    params.update(settings.racnet)
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}

@@ -14,9 +14,8 @@ def _summary(values):
 
 
 def _aggregate_recognition(runs, labels, y, tests_by_run):
-    from sklearn.metrics import confusion_matrix
-
     from ..metrics import scores_from_confusion
+    from ..metrics._scorers import _confusion_over_splits
 
     methods = list(runs[0]["predictions"])
     levels = list(runs[0]["predictions"][methods[0]])
@@ -25,23 +24,21 @@ def _aggregate_recognition(runs, labels, y, tests_by_run):
     for method in methods:
         table[method], matrices[method], per_star[method] = {}, {}, {}
         for level in levels:
-            per_seed, pooled = [], np.zeros((len(labels), len(labels)), dtype=int)
-            stars = {}
+            per_seed, pooled, stars = [], 0, {}
             for seed in seeds:
-                cm = np.zeros_like(pooled)
-                for r in runs:
-                    if r["seed"] != seed:
-                        continue
-                    y_true = y[tests_by_run[(r["seed"], r["split"])]]
-                    y_pred = np.asarray(r["predictions"][method][level])
-                    cm += confusion_matrix(y_true, y_pred, labels=labels)
-                    o = y_true == "O"
-                    stars.setdefault(r["test_object"], []).append(float((y_pred[o] == "O").mean()))
-                per_seed.append(scores_from_confusion(cm, labels, target_class="O"))
-                pooled += cm
+                seed_runs = [r for r in runs if r["seed"] == seed]
+                tests = [tests_by_run[(r["seed"], r["split"])] for r in seed_runs]
+                preds = [r["predictions"][method][level] for r in seed_runs]
+                cv = _confusion_over_splits(y, tests, preds, labels)
+                for r, test, pred in zip(seed_runs, cv.test_indices, cv.y_pred):
+                    o = y[test] == "O"
+                    stars.setdefault(r["test_object"], []).append(float((pred[o] == "O").mean()))
+                per_seed.append(scores_from_confusion(cv.confusion_matrix, labels,
+                                                      target_class="O"))
+                pooled = pooled + cv.confusion_matrix
             table[method][level] = {key: _summary([s[key] for s in per_seed])
                                     for key in ("recall_O", "precision_O", "f1_macro")}
-            matrices[method][level] = pooled.tolist()
+            matrices[method][level] = np.asarray(pooled).tolist()
             per_star[method][level] = {k: float(np.mean(v)) for k, v in stars.items()}
     return table, matrices, per_star
 

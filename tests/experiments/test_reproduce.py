@@ -99,3 +99,39 @@ def test_feature_embedding_follows_the_classifier_device(device):
     batch = embed(X[:5])
     assert isinstance(batch, np.ndarray) and batch.shape[0] == 5
     np.testing.assert_allclose(embed(X[:1])[0], batch[0], rtol=1e-4, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def small_split():
+    """One leave-one-O-star-out split of a quarter of ofgk, for split-level tests."""
+    from skspec.datasets import load_ofgk
+    from skspec.model_selection import LeaveOneStarOut
+
+    bunch = load_ofgk()
+    keep = np.flatnonzero((np.asarray(bunch.target) == "O") | (np.arange(len(bunch.target)) % 4 == 0))
+    X, y = bunch.data[keep], np.asarray(bunch.target)[keep]
+    groups = np.asarray(bunch.object)[keep]
+    train, test = next(LeaveOneStarOut("O", test_size=0.2, random_state=0).split(X, y, groups))
+    task = {"seed": 0, "split": 0, "train": train, "test": test, "first_seed": 0,
+            "test_object": str(groups[test][y[test] == "O"][0])}
+    return task, X, y, bunch.wavelength.value
+
+
+@pytest.mark.parametrize("methods", [("LCGAN",), ("SGAN", "none")])
+def test_gan_fidelity_without_none_first(small_split, methods):
+    # the RAC-Net feature embedding for the Frechet distance came from the "none"
+    # method's net only when "none" ran before the GANs: a mode without it, or
+    # with it after them, raised NameError
+    from dataclasses import replace
+
+    from skspec.experiments import MODES
+    from skspec.experiments._split import _fit_split
+
+    task, X, y, wavelength = small_split
+    settings = replace(MODES["tiny"], methods=methods, baselines=())
+    out = _fit_split(task, X, y, wavelength, settings, "cpu")
+    for gan in set(methods) - {"none"}:
+        assert np.isfinite(out["gan"][gan]["fidelity"]["frechet_racnet"])
+    # the report keeps the mode's order of methods
+    labels = [m if m == "none" else f"RACNet+{m}" for m in methods]
+    assert list(out["predictions"]) == [lb.replace("none", "RACNet") for lb in labels]

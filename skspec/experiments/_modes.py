@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..pipeline import O_OVERSAMPLE_FACTOR
+
 __all__ = ["LIBRARY_RESOLUTION", "MODES", "SURVEY_RESOLUTION", "Settings"]
 
 SURVEY_RESOLUTION = 1800  # LAMOST low-resolution spectra
@@ -30,7 +32,7 @@ class Settings:
     n_generated: int = 200
     # over-samplers grow O to this many times its real count in the training fold;
     # None: up to the largest class (imblearn's "auto", the paper's balanced set)
-    oversample: float | None = 1.5
+    oversample: float | None = O_OVERSAMPLE_FACTOR
 
 
 MODES = {

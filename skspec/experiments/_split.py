@@ -43,7 +43,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
            "predictions": {}, "gan": {}, "timing": {}}
     for name in settings.baselines:
         start = time.perf_counter()
-        model = _make_baseline(name, y_train, seed).fit(X_train, y_train)
+        model = _make_baseline(name, y_train, seed, settings.oversample).fit(X_train, y_train)
         out["predictions"][name] = {k: model.predict(v).tolist() for k, v in tests.items()}
         out["timing"][name] = time.perf_counter() - start
 

@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
-from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
-from skorch.dataset import get_len
+from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from torch.utils.data import Subset
 
 from ..utils import check_spectra, get_synthetic_mask
 from ..utils._random import draw_seed
-from ..utils._torch import resolve_device
-from ._racnet import InferenceRACNet, RACNet
+from . import _noise
+from ._device import _AutoDeviceMixin
+from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
+from ._inference import InferenceCache, inference_module
+from ._racnet import RACNet
+from ._saliency import gradient_x_input
+from ._seeding import seeded
+from ._valid_split import RealValidSplit
 
-__all__ = ["PAPER_PARAMS", "RACNetClassifier", "RealValidSplit"]
+__all__ = ["PAPER_PARAMS", "RACNetClassifier"]
 
 #: The training recipe of Yang et al. (2021): Adam with learning rate 1e-4,
 #: early stopping once the validation loss has not improved for 5 epochs (best
@@ -45,73 +48,6 @@ PAPER_PARAMS = {
 }
 
 
-class RealValidSplit:
-    """Stratified train/validation split that keeps synthetic rows in training.
-
-    Every synthetic row goes to training. Of the real rows, a fraction
-    ``valid_size`` of each class (rounded, at least one row of the class
-    left for training) goes to validation, so early stopping and the
-    validation scores are judged on real spectra only.
-
-    Parameters
-    ----------
-    valid_size : float, default=0.3
-        Fraction of the real rows of each class held out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffle within each class.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skspec.neural_network import RealValidSplit
-    >>> y = np.array([0] * 10 + [1] * 10)
-    >>> synthetic = np.arange(20) >= 15          # the last 5 rows are synthetic
-    >>> train, valid = RealValidSplit(0.3, random_state=0).split_indices(y, synthetic)
-    >>> len(valid), bool(synthetic[valid].any())
-    (5, False)
-    """
-
-    def __init__(self, valid_size: float = 0.3, random_state=None):
-        self.valid_size = valid_size
-        self.random_state = random_state
-
-    def split_indices(self, y, is_synthetic=None) -> tuple[np.ndarray, np.ndarray]:
-        """Return sorted ``(train_indices, valid_indices)`` for labels ``y``."""
-        y = np.asarray(y)
-        real = np.ones(len(y), dtype=bool) if is_synthetic is None else ~np.asarray(is_synthetic, dtype=bool)
-        rng = check_random_state(self.random_state)
-        valid = []
-        for label in np.unique(y):
-            rows = np.flatnonzero(real & (y == label))
-            n_valid = min(int(round(self.valid_size * len(rows))), len(rows) - 1)
-            if n_valid > 0:
-                valid.append(rng.permutation(rows)[:n_valid])
-        valid = np.sort(np.concatenate(valid)) if valid else np.array([], dtype=np.intp)
-        train = np.setdiff1d(np.arange(len(y)), valid)
-        return train, valid
-
-    def __call__(self, dataset, y=None, is_synthetic=None):
-        """skorch ``train_split`` protocol: return (train, valid) datasets."""
-        if y is None:
-            raise ValueError("RealValidSplit needs y to stratify the validation split")
-        train, valid = self.split_indices(y, is_synthetic)
-        if valid.size == 0:
-            raise ValueError(
-                f"valid_size={self.valid_size} leaves no real spectrum for validation "
-                f"({get_len(dataset)} rows); give more real spectra or set valid_size=None"
-            )
-        return Subset(dataset, train), Subset(dataset, valid)
-
-    def __repr__(self) -> str:
-        return f"RealValidSplit(valid_size={self.valid_size!r}, random_state={self.random_state!r})"
-
-
-def _valid_accuracy(net, X, y):
-    """Accuracy on skorch's encoded labels (``predict`` returns the strings)."""
-    proba = NeuralNetClassifier.predict_proba(net, X)
-    return float(np.mean(proba.argmax(axis=1) == np.asarray(y)))
-
-
 def _accepts(func, name: str) -> bool:
     try:
         params = inspect.signature(func).parameters
@@ -120,7 +56,7 @@ def _accepts(func, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-class RACNetClassifier(NeuralNetClassifier):
+class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
     """RAC-Net spectrum classifier with a scikit-learn interface.
 
     A skorch :class:`~skorch.NeuralNetClassifier` whose module defaults to
@@ -208,7 +144,9 @@ class RACNetClassifier(NeuralNetClassifier):
         split. On CPU the same seed gives identical predictions. The global
         torch random state is left untouched when it is set.
     device : str or torch.device, default="auto"
-        "auto" picks CUDA when available, else the CPU.
+        "auto" picks CUDA when available, else the CPU. The parameter is
+        never rewritten (``get_params`` says "auto" during and after
+        ``fit``); the device chosen is ``device_``.
     verbose : int, default=0
         1 prints skorch's per-epoch table (losses, validation accuracy).
     train_split : callable or None, default=None
@@ -240,6 +178,10 @@ class RACNetClassifier(NeuralNetClassifier):
         Pixels per spectrum seen at ``fit``.
     label_encoder_ : LabelEncoder
         Maps labels to the module's output indices.
+    device_ : str, torch.device or None
+        The device the net lives on: ``device`` with "auto" resolved (again
+        when a pickled model is loaded, so a model trained on a GPU loads on
+        a CPU-only machine).
     class_weight_ : ndarray or None
         Cross-entropy weight per class used in training.
     validation_indices_ : ndarray or None
@@ -333,36 +275,6 @@ class RACNetClassifier(NeuralNetClassifier):
         """
         return cls(**{**PAPER_PARAMS, **params})
 
-    # ------------------------------------------------------------------ device
-    @contextmanager
-    def _auto_device(self):
-        """Let skorch see a concrete device while ``device="auto"``."""
-        if not (isinstance(self.device, str) and self.device == "auto"):
-            yield
-            return
-        self.device = str(resolve_device("auto"))
-        try:
-            yield
-        finally:
-            self.device = "auto"
-
-    def __setstate__(self, state):
-        auto = state.get("device") == "auto"
-        if auto:
-            state["device"] = str(resolve_device("auto"))
-        super().__setstate__(state)
-        if auto:
-            self.device = "auto"
-
-    def load_params(self, *args, **kwargs):
-        """See :meth:`skorch.NeuralNet.load_params` (safe ``weights_only`` loading)."""
-        with self._auto_device():
-            return super().load_params(*args, **kwargs)
-
-    def forward_iter(self, X, training=False, device="cpu"):
-        with self._auto_device():
-            yield from super().forward_iter(X, training=training, device=device)
-
     # ---------------------------------------------------------- initialisation
     @property
     def _default_callbacks(self):
@@ -397,6 +309,8 @@ class RACNetClassifier(NeuralNetClassifier):
             self.n_features_in_ = int(n_features)
         if classes is not None:
             self.label_encoder_ = LabelEncoder().fit(np.asarray(classes))
+        self._inference_cache_ = InferenceCache()
+        self.device_ = self._resolve_device()
         with self._auto_device():
             return super().initialize()
 
@@ -509,6 +423,8 @@ class RACNetClassifier(NeuralNetClassifier):
         rng = check_random_state(self.random_state)
         torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
         self._is_synthetic_ = synthetic
+        if reset:
+            self.device_ = self._resolve_device()
         try:
             with self._auto_device(), self._seeded(torch_seed):
                 if reset:
@@ -537,27 +453,17 @@ class RACNetClassifier(NeuralNetClassifier):
         return self
 
     def _check_augment_snr(self) -> None:
-        if self.augment_snr is None:
-            return
-        bounds = tuple(self.augment_snr)
-        if len(bounds) != 2 or not all(isinstance(b, Real) and np.isfinite(b) and b > 0 for b in bounds) or (
-            bounds[0] > bounds[1]
-        ):
-            raise ValueError(
-                f"augment_snr must be None or (low, high) with 0 < low <= high, got {self.augment_snr!r}"
-            )
+        _noise.check_augment_snr(self.augment_snr)
 
     def train_step_single(self, batch, **fit_params):
         """One training step; adds the ``augment_snr`` noise to the batch first."""
         if self.augment_snr is not None:
             Xi, yi = batch
-            batch = (_add_noise(Xi, *self.augment_snr), yi)
+            batch = (_noise._add_noise(Xi, *self.augment_snr), yi)
         return super().train_step_single(batch, **fit_params)
 
     def _seeded(self, seed: int):
-        if self.random_state is None:
-            return nullcontext()
-        return _TorchSeed(seed, self.device)
+        return seeded(self.random_state, seed, self.device)
 
     def _class_weight(self, y):
         if self.class_weight is None:
@@ -578,31 +484,37 @@ class RACNetClassifier(NeuralNetClassifier):
         check_spectra(X)
         return X.astype(np.float32, copy=False)
 
-    def _inference_module(self) -> torch.nn.Module:
-        """The module for prediction: batch norm folded, channels-last convolutions."""
-        if isinstance(self.module_, RACNet):
-            return InferenceRACNet(self.module_)
-        return self.module_.eval()
+    def _inference_module(self, probe: torch.Tensor) -> torch.nn.Module:
+        """The module for prediction: a checked, cached :class:`InferenceRACNet` for a plain RACNet."""
+        cache = getattr(self, "_inference_cache_", None)
+        return inference_module(self.module_, probe, self._get_predict_nonlinearity(), cache)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (softmax of the logits), shape (n_spectra, n_classes).
 
-        Runs a :class:`InferenceRACNet` copy of the net (batch norm folded
-        into the convolutions, channels-last layout, fused oneDNN calls and
-        micro-batches of 64 on CPU) in ``torch.inference_mode``: same argmax
-        and probabilities within 1e-5 of the plain evaluation-mode net, and
-        about 3.7x faster on a 2-core CPU (1,200 spectra/s at 3,700 pixels,
-        ``benchmarks/results/racnet.md``).
+        When the module is exactly a :class:`RACNet` (not a subclass, which
+        may change the forward pass), runs an :class:`InferenceRACNet` copy
+        of the net (batch norm folded into the convolutions, channels-last
+        layout, fused oneDNN calls and micro-batches of 64 on CPU) in
+        ``torch.inference_mode``: same argmax and probabilities within 1e-5
+        of the plain evaluation-mode net, and about 3.7x faster on a 2-core
+        CPU (1,200 spectra/s at 3,700 pixels, ``benchmarks/results/racnet.md``).
+        The copy is checked on the first rows against the module's own
+        forward pass once per set of weights (a RuntimeWarning and the
+        module itself when they differ) and reused while the weights are
+        unchanged. Any other module runs as is, in evaluation mode.
         """
         X = self._check_X_predict(X)
         nonlin = self._get_predict_nonlinearity()
-        module = self._inference_module()
         batch = max(int(self.batch_size), 256)
         out = []
         with self._auto_device(), torch.inference_mode():
-            device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            device = self._torch_device()
+            module = None
             for start in range(0, len(X), batch):
                 xb = torch.from_numpy(X[start : start + batch]).to(device)
+                if module is None:
+                    module = self._inference_module(xb)
                 out.append(nonlin(module(xb)).float().cpu())
         return torch.cat(out).numpy() if out else np.empty((0, len(self.classes_)), dtype=np.float32)
 
@@ -627,66 +539,7 @@ class RACNetClassifier(NeuralNetClassifier):
             Class whose logit is explained; None uses the predicted class.
         """
         X = self._check_X_predict(X)
-        module = self.module_
-        was_training = module.training
-        module.eval()
-        maps = []
-        try:
-            with self._auto_device(), torch.enable_grad():
-                device = torch.device(self.device) if self.device is not None else torch.device("cpu")
-                for start in range(0, len(X), int(self.batch_size)):
-                    xb = torch.from_numpy(X[start : start + int(self.batch_size)]).to(device).requires_grad_(True)
-                    logits = module(xb)
-                    if target is None:
-                        idx = logits.argmax(dim=1)
-                    else:
-                        idx = torch.full((len(xb),), int(self.label_encoder_.transform([target])[0]), device=device)
-                    (grad,) = torch.autograd.grad(logits.gather(1, idx[:, None]).sum(), xb)
-                    maps.append((grad * xb).abs().detach().cpu())
-        finally:
-            module.train(was_training)
-        maps = torch.cat(maps).numpy()
-        peak = maps.max(axis=1, keepdims=True)
-        return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
-
-
-class _WarmEarlyStopping(EarlyStopping):
-    """skorch's early stopping that counts misses only after ``min_epochs`` epochs."""
-
-    def __init__(self, *args, min_epochs: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_epochs = min_epochs
-
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) > self.min_epochs:
-            return super().on_epoch_end(net, **kwargs)
-        # warm-up: remember an improvement (and its weights), never stop
-        if self._is_score_improved(net.history[-1, self.monitor]):
-            super().on_epoch_end(net, **kwargs)  # resets misses_, so it cannot stop here
-        self.misses_ = 0
-
-
-def _add_noise(X: torch.Tensor, low: float, high: float) -> torch.Tensor:
-    """Gaussian noise of sigma = median|flux| / snr per row, snr log-uniform in [low, high]."""
-    X = torch.as_tensor(X)
-    log_snr = torch.empty(len(X), 1, dtype=X.dtype, device=X.device).uniform_(np.log(low), np.log(high))
-    sigma = X.abs().median(dim=1, keepdim=True).values / log_snr.exp()
-    return X + sigma * torch.randn_like(X)
-
-
-class _TorchSeed:
-    """Seed torch inside the block and restore the global random state after."""
-
-    def __init__(self, seed: int, device):
-        self.seed = seed
-        self.cuda = isinstance(device, str) and device.startswith("cuda") and torch.cuda.is_available()
-
-    def __enter__(self):
-        devices = [torch.cuda.current_device()] if self.cuda else []
-        self._fork = torch.random.fork_rng(devices=devices)
-        self._fork.__enter__()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
+        index = None if target is None else int(self.label_encoder_.transform([target])[0])
+        with self._auto_device():
+            device = self._torch_device()
+            return gradient_x_input(self.module_, X, device=device, batch_size=int(self.batch_size), target=index)

@@ -52,9 +52,22 @@ def _degrade(X, snr, resolution, wave, input_resolution, rng):
         kernel = _resolution_kernel(wave, resolution, input_resolution)
         out = np.asarray((kernel @ out.T).T)
     if snr is not None:
-        sigma = np.median(np.abs(out), axis=1) / snr
-        out = out + rng.standard_normal(out.shape) * sigma[:, None]
+        out = add_noise(out, snr, rng)
     return out.astype(X.dtype, copy=False)
+
+
+def add_noise(X: np.ndarray, snr, rng) -> np.ndarray:
+    """Gaussian noise of standard deviation ``median(|flux|) / snr``, one sigma per row.
+
+    The one noise model of skspec: :func:`degrade`, :class:`SpectrumDegrader`,
+    :class:`skspec.augmentation.SpectrumAugmenter` (and through it
+    ``RACNetClassifier``'s training augmentation) all call this.
+    ``snr`` is a scalar or one value per row; ``rng`` a RandomState. Returns a
+    new float64 array.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    sigma = np.median(np.abs(X), axis=1) / np.asarray(snr, dtype=np.float64)
+    return X + rng.standard_normal(X.shape) * sigma[:, None]
 
 
 def _check_resolution_args(resolution, wavelength, input_resolution, n_pixels):

@@ -1,0 +1,71 @@
+"""RealValidSplit: the early-stopping validation split, real spectra only."""
+
+from __future__ import annotations
+
+import numpy as np
+from skorch.dataset import get_len
+from sklearn.utils import check_random_state
+from torch.utils.data import Subset
+
+__all__ = ["RealValidSplit"]
+
+
+class RealValidSplit:
+    """Stratified train/validation split that keeps synthetic rows in training.
+
+    Every synthetic row goes to training. Of the real rows, a fraction
+    ``valid_size`` of each class (rounded, at least one row of the class
+    left for training) goes to validation, so early stopping and the
+    validation scores are judged on real spectra only.
+
+    Parameters
+    ----------
+    valid_size : float, default=0.3
+        Fraction of the real rows of each class held out for validation.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffle within each class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.neural_network import RealValidSplit
+    >>> y = np.array([0] * 10 + [1] * 10)
+    >>> synthetic = np.arange(20) >= 15          # the last 5 rows are synthetic
+    >>> train, valid = RealValidSplit(0.3, random_state=0).split_indices(y, synthetic)
+    >>> len(valid), bool(synthetic[valid].any())
+    (5, False)
+    """
+
+    def __init__(self, valid_size: float = 0.3, random_state=None):
+        self.valid_size = valid_size
+        self.random_state = random_state
+
+    def split_indices(self, y, is_synthetic=None) -> tuple[np.ndarray, np.ndarray]:
+        """Return sorted ``(train_indices, valid_indices)`` for labels ``y``."""
+        y = np.asarray(y)
+        real = np.ones(len(y), dtype=bool) if is_synthetic is None else ~np.asarray(is_synthetic, dtype=bool)
+        rng = check_random_state(self.random_state)
+        valid = []
+        for label in np.unique(y):
+            rows = np.flatnonzero(real & (y == label))
+            n_valid = min(int(round(self.valid_size * len(rows))), len(rows) - 1)
+            if n_valid > 0:
+                valid.append(rng.permutation(rows)[:n_valid])
+        valid = np.sort(np.concatenate(valid)) if valid else np.array([], dtype=np.intp)
+        train = np.setdiff1d(np.arange(len(y)), valid)
+        return train, valid
+
+    def __call__(self, dataset, y=None, is_synthetic=None):
+        """skorch ``train_split`` protocol: return (train, valid) datasets."""
+        if y is None:
+            raise ValueError("RealValidSplit needs y to stratify the validation split")
+        train, valid = self.split_indices(y, is_synthetic)
+        if valid.size == 0:
+            raise ValueError(
+                f"valid_size={self.valid_size} leaves no real spectrum for validation "
+                f"({get_len(dataset)} rows); give more real spectra or set valid_size=None"
+            )
+        return Subset(dataset, train), Subset(dataset, valid)
+
+    def __repr__(self) -> str:
+        return f"RealValidSplit(valid_size={self.valid_size!r}, random_state={self.random_state!r})"

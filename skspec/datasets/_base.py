@@ -29,6 +29,17 @@ def _read_table() -> dict[str, np.ndarray]:
         return {key: npz[key] for key in npz.files}
 
 
+def _frame(flux, target, meta, feature_names):
+    """``(data, target, frame)`` as pandas objects for ``as_frame=True``."""
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - pandas is a test extra
+        raise ImportError("as_frame=True needs pandas: pip install pandas") from exc
+    data = pd.DataFrame(flux, columns=feature_names)
+    y = pd.Series(target, name="class")
+    return data, y, pd.concat([data, y, pd.DataFrame(meta)], axis=1)
+
+
 def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
     import astropy.units as u
 
@@ -43,13 +54,7 @@ def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
     frame = None
     data, y = flux, target
     if as_frame:
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - pandas is a test extra
-            raise ImportError("as_frame=True needs pandas: pip install pandas") from exc
-        data = pd.DataFrame(flux, columns=feature_names)
-        y = pd.Series(target, name="class")
-        frame = pd.concat([data, y, pd.DataFrame(meta)], axis=1)
+        data, y, frame = _frame(flux, target, meta, feature_names)
 
     if return_X_y:
         return data, y

@@ -11,7 +11,7 @@ from ..pipeline._recommended import _target_count
 #: methods without over-sampling: report label and RAC-Net parameters over the mode's
 _NO_SAMPLER = {
     "none": ("RACNet", {}),
-    "no-noise": ("RACNet, no noise augmentation", {"augment_snr": None}),
+    "no-noise": ("RACNet, no noise augmentation", {"augment": None}),
 }
 
 
@@ -99,7 +99,7 @@ def _racnet_settings(settings) -> dict:
     from ..neural_network import RACNet, RACNetClassifier
 
     defaults = RACNetClassifier().get_params()
-    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment_snr")
+    keys = ("max_epochs", "patience", "min_epochs", "lr", "class_weight", "augment")
     # the module's own default width unless the mode sets one
     params = {"module__channels": inspect.signature(RACNet).parameters["channels"].default}
     params.update({k: defaults[k] for k in keys})

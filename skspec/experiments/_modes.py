@@ -26,7 +26,7 @@ class Settings:
     gan_batch_size: int = 64
     lcgan: dict = field(default_factory=dict)  # extra LCGAN parameters
     # "no-noise": RAC-Net without over-sampling and without its training-time noise
-    # augmentation (augment_snr=None), the ablation of that default
+    # augmentation (augment=None), the ablation of that default
     methods: tuple = ("none", "no-noise", "RandomOverSampler", "SMOTE", "SGAN", "LCGAN")
     baselines: tuple = ("SVC", "SMOTE+SVC", "RandomForest")
     n_generated: int = 200

@@ -36,7 +36,7 @@ def _write_report(results: dict, out: Path) -> str:
         + ". Synthetic spectra are kept out of the "
         "classifier's validation split and out of every test set.",
         "- RAC-Net: " + ", ".join(f"{k}={v}" for k, v in p.get("racnet", {}).items())
-        + ("; the row 'RACNet, no noise augmentation' is the same net with augment_snr=None."
+        + ("; the row 'RACNet, no noise augmentation' is the same net with augment=None."
            if "no-noise" in results["settings"].get("methods", ()) else "."),
         f"- Test spectra: clean and degraded to survey conditions at S/N "
         f"{', '.join(str(s) for s in p['snr_levels'] if s)}: convolved to R = "

@@ -11,14 +11,14 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_spectra, get_synthetic_mask
 from ..utils._random import draw_seed
-from . import _noise
+from . import _augment
 from ._device import _AutoDeviceMixin
 from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
 from ._inference import InferenceCache, inference_module
@@ -44,7 +44,7 @@ PAPER_PARAMS = {
     "class_weight": None,
     "optimizer__weight_decay": 0.0,
     "module__standardize": False,
-    "augment_snr": None,
+    "augment": None,
 }
 
 
@@ -102,12 +102,15 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
     against O recall 0.00 and macro F1 0.34 for the paper's recipe. O precision
     stays low (0.30: late-O/early-B confusion); without the class weighting
     it is 0.50 but O recall drops to 0.20 (macro F1 0.67). Details in
-    ``benchmarks/results/racnet.md``. Noise augmentation (``augment_snr``)
+    ``benchmarks/results/racnet.md``. Noise augmentation (now ``augment="noise"``)
     was added later: in leave-one-O-star-out runs on ``load_obafgkm()``
     (small net, 25 epochs, 2 seeds) it raised macro F1 from 0.10-0.68 to
     0.73-0.74 on clean spectra and from 0.12-0.50 to 0.69-0.77 at S/N 5,
     and kept training from collapsing onto few classes; ``skspec
-    reproduce`` measures it against ``augment_snr=None`` in every run.
+    reproduce`` measures it against ``augment=None`` in every run. Since
+    then ``augment`` takes a :class:`~skspec.augmentation.SpectrumAugmenter`
+    (reddening, calibration error, ... drawn afresh for every batch); the
+    default ``"noise"`` is the noise-only augmentation measured here.
 
     Parameters
     ----------
@@ -155,17 +158,25 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         synthetic.
     classes : array-like or None, default=None
         All labels, when some may be missing from a training set.
-    augment_snr : (float, float) or None, default=(5.0, 100.0)
-        Noise augmentation during training: every time a training spectrum
-        is drawn into a batch it gets fresh Gaussian noise of standard
-        deviation ``median(|flux|) / snr``, with ``snr`` drawn log-uniformly
-        between the two bounds (the noise model of
-        :func:`skspec.preprocessing.degrade`). Teaches the net survey-like
-        noise from library-quality spectra; on by default because it
-        measured better on the bundled spectra at every S/N, clean included
-        (see "Defaults" above). Validation and prediction see the spectra as
-        given. None trains on the spectra as given (the paper); use it when
-        the training spectra are already as noisy as the survey's.
+    augment : "noise", SpectrumAugmenter or None, default="noise"
+        Augmentation of the training batches: every time a training spectrum
+        (real or synthetic, never a validation one) is drawn into a batch,
+        ``augment.augment`` transforms it with fresh random draws (seeded by
+        ``random_state``). Give a :class:`~skspec.augmentation.SpectrumAugmenter`
+        to teach the net survey effects (reddening, flux-calibration error,
+        radial velocity, rotation, resolution, noise, bad pixels); it needs
+        the wavelength grid of ``X`` for all but noise. ``"noise"`` is
+        ``SpectrumAugmenter(ebv=None, snr=(5, 100))``: Gaussian noise of
+        standard deviation ``median(|flux|) / snr``, ``snr`` log-uniform in
+        5-100 (the noise model of :func:`skspec.preprocessing.degrade`); it
+        is the default because it measured better on the bundled spectra at
+        every S/N, clean included (see "Defaults" above). Validation and
+        prediction see the spectra as given. None trains on the spectra as
+        given (the paper, :meth:`paper`).
+    augment_snr : (float, float) or None
+        Deprecated: ``augment_snr=(low, high)`` is
+        ``augment=SpectrumAugmenter(ebv=None, snr=(low, high))``, and
+        ``augment_snr=None`` is ``augment=None``.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier` (``module__*``,
         ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...).
@@ -216,7 +227,8 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
-        "augment_snr": [tuple, list, None],
+        "augment": [StrOptions({"noise"}), HasMethods(["augment"]), None],
+        "augment_snr": [StrOptions({"deprecated"}), tuple, list, None],
     }
 
     def __init__(
@@ -237,7 +249,8 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         verbose: int = 0,
         train_split=None,
         classes=None,
-        augment_snr: tuple[float, float] | None = (5.0, 100.0),
+        augment="noise",
+        augment_snr="deprecated",
         **kwargs,
     ):
         super().__init__(
@@ -258,6 +271,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self.valid_size = valid_size
         self.class_weight = class_weight
         self.random_state = random_state
+        self.augment = augment
         self.augment_snr = augment_snr
 
     @classmethod
@@ -374,7 +388,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
             {k: getattr(self, k) for k in self._parameter_constraints},
             caller_name=type(self).__name__,
         )
-        self._check_augment_snr()
+        self._resolve_augmenter()
         X, y = validate_data(
             self, X, y, reset=reset, dtype=[np.float32, np.float64], ensure_all_finite=False, ensure_min_samples=2
         )
@@ -422,6 +436,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
 
         rng = check_random_state(self.random_state)
         torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
+        self._start_augmenting(X, rng)
         self._is_synthetic_ = synthetic
         if reset:
             self.device_ = self._resolve_device()
@@ -431,7 +446,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
                     self.initialize()
                 super().partial_fit(X, y_enc, _routing_method="fit", **fit_params)
         finally:
-            del self._is_synthetic_, self._split_seed_
+            self._stop_augmenting()
         return self
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
@@ -444,22 +459,36 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         rng = check_random_state(self.random_state)
         torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
+        self._start_augmenting(X, rng)
         self._is_synthetic_ = synthetic
         try:
             with self._auto_device(), self._seeded(torch_seed):
                 super().partial_fit(X, y_enc, **fit_params)
         finally:
-            del self._is_synthetic_, self._split_seed_
+            self._stop_augmenting()
         return self
 
-    def _check_augment_snr(self) -> None:
-        _noise.check_augment_snr(self.augment_snr)
+    def _resolve_augmenter(self):
+        return _augment.resolve_augmenter(self.augment, self.augment_snr)
+
+    def _start_augmenting(self, X, rng) -> None:
+        """Hold this fit's augmenter and its RandomState (drawn after the other seeds)."""
+        augmenter = self._resolve_augmenter()
+        if augmenter is not None:
+            augmenter.augment(X[:1], random_state=0)  # bad ranges or grid: fail before training
+        self._augmenter_ = augmenter
+        self._augment_rng_ = np.random.RandomState(draw_seed(rng))
+
+    def _stop_augmenting(self) -> None:
+        for name in ("_is_synthetic_", "_split_seed_", "_augmenter_", "_augment_rng_"):
+            self.__dict__.pop(name, None)
 
     def train_step_single(self, batch, **fit_params):
-        """One training step; adds the ``augment_snr`` noise to the batch first."""
-        if self.augment_snr is not None:
+        """One training step; augments the batch first (``augment``), training batches only."""
+        augmenter = getattr(self, "_augmenter_", None)
+        if augmenter is not None:
             Xi, yi = batch
-            batch = (_noise._add_noise(Xi, *self.augment_snr), yi)
+            batch = (_augment.augment_batch(augmenter, Xi, self._augment_rng_), yi)
         return super().train_step_single(batch, **fit_params)
 
     def _seeded(self, seed: int):

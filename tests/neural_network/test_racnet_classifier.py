@@ -1,6 +1,7 @@
 """RACNetClassifier: sklearn behaviour, determinism, persistence, bad input."""
 
 import pickle
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -311,44 +312,109 @@ def test_custom_module(letters):
     assert clf.predict(X[:2]).dtype.kind == "U"
 
 
-def test_noise_augmentation_level():
-    from skspec.neural_network._noise import _add_noise
+def test_default_augmentation_is_noise_only_at_snr_5_to_100(letters):
+    from skspec.augmentation import SpectrumAugmenter
 
-    torch.manual_seed(0)
-    X = torch.full((2000, 100), -2.0)  # median |flux| = 2
-    X[:, ::2] = 2.0
-    noisy = _add_noise(X, 10.0, 10.0)  # sigma = 2 / 10
-    assert abs(float((noisy - X).std()) - 0.2) < 0.005
-    noisy = _add_noise(X, 5.0, 100.0)  # per-row S/N log-uniform in [5, 100]
-    snr = 2.0 / (noisy - X).std(dim=1)
-    assert 4.0 < float(snr.min()) and float(snr.max()) < 125  # 100 pixels: ~7% error on each std
-    assert abs(float(snr.log().median()) - np.log(np.sqrt(5 * 100))) < 0.15
+    clf = RACNetClassifier(**TINY)
+    assert clf.augment == "noise"
+    aug = clf._resolve_augmenter()
+    assert isinstance(aug, SpectrumAugmenter)
+    assert aug.get_params() == SpectrumAugmenter(ebv=None, snr=(5.0, 100.0)).get_params()
+    assert RACNetClassifier.paper().augment is None
 
 
-def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
-    from skspec.neural_network import _noise
+def test_augmentation_trains_on_fresh_draws_of_training_rows_only(letters, monkeypatch):
+    from skspec.augmentation import SpectrumAugmenter
 
     X, y = letters
     seen = []
-    original = _noise._add_noise
-    monkeypatch.setattr(_noise, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
-    clf = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    original = SpectrumAugmenter.augment
+
+    def spy(self, Xb, **kw):
+        out = original(self, Xb, **kw)
+        seen.append(np.array(Xb))
+        return out
+
+    monkeypatch.setattr(SpectrumAugmenter, "augment", spy)
+    clf = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    seen = seen[1:]  # the first call checks the parameters on one row before training
     n_train = len(X) - len(clf.validation_indices_)
-    assert sum(seen) == TINY["max_epochs"] * n_train  # every training row, every epoch; no validation row
+    assert sum(len(b) for b in seen) == TINY["max_epochs"] * n_train  # every training row, every epoch
+    rows = np.vstack(seen)
+    valid = X[clf.validation_indices_]
+    # no validation spectrum was ever augmented
+    assert not any((np.abs(rows - v).max(axis=1) < 1e-7).any() for v in valid)
     n_calls = len(seen)
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is noise-free
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is clean
     assert len(seen) == n_calls
-    again = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    monkeypatch.setattr(SpectrumAugmenter, "augment", original)
+    again = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))  # seeded
-    plain = RACNetClassifier(**TINY).fit(X, y)
+    plain = RACNetClassifier(**TINY, augment=None).fit(X, y)
     assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
+    other = RACNetClassifier(**{**TINY, "random_state": 1},
+                             augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    assert not np.allclose(clf.predict_proba(X), other.predict_proba(X))
+
+
+def test_augment_leaves_the_global_random_states_alone(letters):
+    X, y = letters
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state().clone()
+    RACNetClassifier(**TINY).fit(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_deprecated_augment_snr_maps_to_the_noise_augmenter(letters):
+    X, y = letters
+    with pytest.warns(FutureWarning, match="augment_snr is deprecated"):
+        old = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
+    from skspec.augmentation import SpectrumAugmenter
+
+    new = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
+    np.testing.assert_array_equal(old.predict_proba(X), new.predict_proba(X))
+    with pytest.warns(FutureWarning):
+        off = RACNetClassifier(**TINY, augment_snr=None).fit(X, y)
+    np.testing.assert_array_equal(
+        off.predict_proba(X), RACNetClassifier(**TINY, augment=None).fit(X, y).predict_proba(X))
+    with pytest.raises(ValueError, match="not both"):
+        RACNetClassifier(**TINY, augment=None, augment_snr=(5, 50)).fit(X, y)
 
 
 @pytest.mark.parametrize("bad", [(5,), (10, 5), (0, 5), (5, np.inf), "high"])
 def test_noise_augmentation_bad_bounds(letters, bad):
     X, y = letters
-    with pytest.raises((ValueError, TypeError), match="augment_snr"):
+    with pytest.raises((ValueError, TypeError), match="augment_snr"), \
+            pytest.warns((FutureWarning,)) if not isinstance(bad, str) else nullcontext():
         RACNetClassifier(**TINY, augment_snr=bad).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "augment, match",
+    [
+        ("loud", "augment"),
+        (object(), "augment"),
+        ({"ebv": None, "snr": (50, 5)}, r"snr=\(50, 5\): the low end exceeds"),
+        ({}, "needs the wavelength grid of X's columns for ebv"),
+    ],
+)
+def test_bad_augment_fails_before_training(letters, augment, match):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    if isinstance(augment, dict):
+        augment = SpectrumAugmenter(**augment)
+    with pytest.raises(ValueError, match=match):
+        RACNetClassifier(**TINY, augment=augment).fit(X, y)
+
+
+def test_reddening_augmentation_with_the_grid(letters):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    wave = np.geomspace(3900, 7400, X.shape[1])
+    clf = RACNetClassifier(**TINY, augment=SpectrumAugmenter(wave, ebv=(0, 2), snr=(10, 100)))
+    assert clf.fit(X, y).predict(X).shape == (len(X),)
 
 
 # ------------------------------------------------------ fast inference dispatch

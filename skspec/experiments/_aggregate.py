@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: recognition scores of every method and condition, in the report's order
+SCORES = ("recall_O", "precision_O", "f1_macro", "average_precision_O")
+
+
 def _summary(values):
     """Median and range over seeds (NaN-aware), as plain floats for JSON."""
     v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=float)
@@ -33,14 +37,26 @@ def _aggregate_recognition(runs, labels, y, tests_by_run):
                 for r, test, pred in zip(seed_runs, cv.test_indices, cv.y_pred):
                     o = y[test] == "O"
                     stars.setdefault(r["test_object"], []).append(float((pred[o] == "O").mean()))
-                per_seed.append(scores_from_confusion(cv.confusion_matrix, labels,
-                                                      target_class="O"))
+                scores = scores_from_confusion(cv.confusion_matrix, labels, target_class="O")
+                scores["average_precision_O"] = _average_precision(
+                    y, tests, [r["scores"][method][level] for r in seed_runs])
+                per_seed.append(scores)
                 pooled = pooled + cv.confusion_matrix
-            table[method][level] = {key: _summary([s[key] for s in per_seed])
-                                    for key in ("recall_O", "precision_O", "f1_macro")}
+            table[method][level] = {key: _summary([s[key] for s in per_seed]) for key in SCORES}
             matrices[method][level] = np.asarray(pooled).tolist()
             per_star[method][level] = {k: float(np.mean(v)) for k, v in stars.items()}
     return table, matrices, per_star
+
+
+def _average_precision(y, test_indices, o_scores) -> float:
+    """Average precision of the O score (P(O), or the SVC's decision function), the test
+    spectra of a seed's splits pooled; NaN without an O spectrum."""
+    from sklearn.metrics import average_precision_score
+
+    truth = np.concatenate([y[test] == "O" for test in test_indices])
+    if not truth.any():
+        return float("nan")
+    return float(average_precision_score(truth, np.concatenate(o_scores)))
 
 
 def _aggregate_gan(runs):

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from ._reproduce import reproduce
+from ._reproduce import DATA, reproduce
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +18,10 @@ def add_parser(subparsers):
                     "RandomOverSampler and no augmentation with RAC-Net, plus plain "
                     "scikit-learn baselines, GAN-train/GAN-test, accuracy versus GAN "
                     "iteration, fidelity metrics and plots.")
-    p.add_argument("--data", choices=("ofgk", "obafgkm"), default="ofgk",
-                   help="ofgk: the paper's classes (default); obafgkm: all MK classes")
+    p.add_argument("--data", choices=tuple(DATA), default="ofgk",
+                   help="ofgk: the paper's classes (default); obafgkm: all MK classes; "
+                        "all: every bundled real spectrum (28 O stars with the MKCLASS "
+                        "standards, 3900-5500 A), with the O/B border")
     speed = p.add_mutually_exclusive_group()
     speed.add_argument("--quick", dest="mode", action="store_const", const="quick",
                        help="minutes on 2 CPU cores (default)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..pipeline import O_OVERSAMPLE_FACTOR
+from ..pipeline import GAN_LEARNING_RATES, O_OVERSAMPLE_FACTOR, SURVEY_AUGMENTATION
 
 __all__ = ["LIBRARY_RESOLUTION", "MODES", "SURVEY_RESOLUTION", "Settings"]
 
@@ -33,6 +33,21 @@ class Settings:
     # over-samplers grow O to this many times its real count in the training fold;
     # None: up to the largest class (imblearn's "auto", the paper's balanced set)
     oversample: float | None = O_OVERSAMPLE_FACTOR
+    # the extinction axis: every test spectrum also reddened at these E(B-V)
+    # (skspec.augmentation.redden, G23, R(V) 3.1), clean otherwise
+    ebv_levels: tuple = (0.5, 1.0, 1.5)
+    # the headline column "survey": (E(B-V), S/N), at R = SURVEY_RESOLUTION; None: none
+    survey: tuple | None = (1.0, 10)
+    # the physical training augmentation every method is also measured with (its
+    # "+aug" twin): SpectrumAugmenter ranges; RAC-Net draws them fresh every batch
+    # (augment=, in place of its noise-only default), the baselines train on
+    # augment_copies augmented copies of every training spectrum (AugmentationSampler)
+    augmentation: dict = field(default_factory=lambda: dict(SURVEY_AUGMENTATION))
+    augment_copies: int = 1
+    # which methods (names in methods or baselines) get a "+aug" twin; None: all
+    augmented: tuple | None = None
+    # with --data all: hold out every split_step-th O star only (None: all 28)
+    split_step: int | None = None
 
 
 MODES = {
@@ -40,7 +55,9 @@ MODES = {
     "tiny": Settings(
         n_seeds=2, gan_iter=6, snapshot_every=3, max_splits=2, n_generated=20,
         racnet={"module__channels": (4, 4), "max_epochs": 2, "patience": None},
-        snr_levels=(None, 10),
+        snr_levels=(None, 10), ebv_levels=(1.0,),
+        # one baseline, the plain net and one GAN with their "+aug" twins: every code path
+        augmented=("SVC", "none", "LCGAN"),
     ),
     # the default: every O star once, all methods, small networks and short GAN
     # training so that it ends in about 10 minutes on 2 CPU cores; one seed, so
@@ -62,10 +79,12 @@ MODES = {
     # in synthetic spectra of less variety than theirs
     "quick": Settings(
         n_seeds=1, gan_iter=150, snapshot_every=50, gan_batch_size=32, n_generated=100,
-        lcgan={"generator_lr": 1e-3, "discriminator_lr": 1.5e-3},
+        lcgan=dict(GAN_LEARNING_RATES),
         racnet={"module__channels": (8, 8, 16, 16), "max_epochs": 15, "patience": 4,
                 "min_epochs": 8},
         methods=("none", "RandomOverSampler", "SMOTE", "SGAN", "LCGAN"),
+        # --data all: 10 of the 28 O stars (every third in name order), for the time budget
+        split_step=3,
     ),
     # paper scale: 2000 GAN iterations, the default RAC-Net, ten seeds
     "full": Settings(

@@ -74,6 +74,30 @@ def _plots(results, out: Path, wavelength, X_norm_o, labels) -> list[str]:
     plt.close(fig)
     names.append("confusion_matrices.png")
 
+    # the extinction axis: O recall and macro F1 against E(B-V), every method
+    rec = results["recognition"]
+    ebv_levels = results["protocol"].get("ebv_levels", [])
+    if ebv_levels:
+        ebv = [0.0] + list(ebv_levels)
+        keys = ["clean"] + [f"ebv{e:g}" for e in ebv_levels]
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), sharex=True)
+        for ax, (metric, title) in zip(axes, (("recall_O", "O recall"),
+                                              ("f1_macro", "macro F1"))):
+            for method, by_level in rec.items():
+                values = [by_level[k][metric]["median"] for k in keys]
+                values = [np.nan if v is None else v for v in values]
+                ax.plot(ebv, values, marker="o", lw=1,
+                        ls="--" if method.endswith("+aug") else "-", label=method)
+            ax.set_xlabel("test E(B-V) (G23, R(V) 3.1)")
+            ax.set_ylabel(title)
+            ax.set_ylim(-0.02, 1.02)
+        axes[1].legend(fontsize=7, loc="upper right")
+        fig.suptitle("Recognition of reddened test spectra (dashed: trained with augmentation)")
+        fig.tight_layout()
+        fig.savefig(out / "extinction_curve.png", dpi=110)
+        plt.close(fig)
+        names.append("extinction_curve.png")
+
     attention = results.pop("_attention", None)
     if attention:
         fig, ax = plt.subplots(figsize=(10, 3.5))

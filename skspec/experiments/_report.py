@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._aggregate import SCORES
+from ._border import border_lines
 from ._methods import _oversample_target
 
 def _fmt(s, digits=2):
@@ -41,7 +43,21 @@ def _write_report(results: dict, out: Path) -> str:
         f"- Test spectra: clean and degraded to survey conditions at S/N "
         f"{', '.join(str(s) for s in p['snr_levels'] if s)}: convolved to R = "
         f"{p['resolution']} (from about R = {p['input_resolution']}), then Gaussian noise "
-        "with sigma = median|flux| / (S/N); the same draw for every method.",
+        "with sigma = median|flux| / (S/N); reddened (`skspec.augmentation.redden`, G23, "
+        "R(V) 3.1) at E(B-V) " + ", ".join(f"{e:g}" for e in p.get("ebv_levels", []))
+        + " (columns ebv*, no noise)"
+        + (f"; and 'survey': E(B-V) {p['survey'][0]:g}, then R = {p['resolution']} and S/N "
+           f"{p['survey'][1]:g}" if p.get("survey") else "")
+        + ". One draw per condition, the same for every method.",
+        "- '+aug' rows: the same method trained with the physical augmentation "
+        + ", ".join(f"{k} {v[0]:g}-{v[1]:g}" if isinstance(v, list) else f"{k} {v}"
+                    for k, v in p.get("augmentation", {}).items())
+        + " (skspec.augmentation.SpectrumAugmenter): RAC-Net draws it afresh for every training "
+        "batch (in place of its noise-only augmentation); the scikit-learn baselines train on "
+        f"{p.get('augment_copies', 1)} augmented copy(ies) of every training spectrum "
+        "(AugmentationSampler). Over-samplers run on the real training fold, once for both.",
+        "- O average precision: of P(O) (the SVCs: their decision function for O), the test "
+        "spectra of a seed's splits pooled.",
         "- Scores are pooled over the splits of a seed; tables give the median over seeds and, "
         "in brackets, the range [min-max].", "",
         "## Data sets (the analogue of the paper's Table 1)", "",
@@ -49,11 +65,22 @@ def _write_report(results: dict, out: Path) -> str:
     ]
     for name, content in results["datasets"].items():
         lines.append(f"| {name} | {content} |")
-    lines += ["", "## Recognition (O recall / O precision / macro F1)", ""]
     rec = results["recognition"]
     levels = list(next(iter(rec.values())))
+    if "survey" in levels:
+        lines += ["", "## Headline: clean library spectra against survey conditions", "",
+                  "'survey': E(B-V) 1.0, R = 1800, S/N 10.", "",
+                  "| method | O recall clean | O recall survey | O precision clean | "
+                  "O precision survey | macro F1 clean | macro F1 survey | O AP clean | "
+                  "O AP survey |", "|---|" + "---|" * 8]
+        for method, by_level in rec.items():
+            lines.append(f"| {method} | " + " | ".join(
+                _fmt(by_level[lv][metric]) for metric in SCORES for lv in ("clean", "survey"))
+                + " |")
+    lines += ["", "## Recognition (O recall / O precision / macro F1 / O average precision)", ""]
     for metric, title in (("recall_O", "O recall"), ("precision_O", "O precision"),
-                          ("f1_macro", "macro F1")):
+                          ("f1_macro", "macro F1"),
+                          ("average_precision_O", "O average precision")):
         lines += [f"### {title}", "", "| method | " + " | ".join(levels) + " |",
                   "|---|" + "---|" * len(levels)]
         for method, by_level in rec.items():
@@ -67,6 +94,7 @@ def _write_report(results: dict, out: Path) -> str:
     for star in p["held_out_o_stars"]:
         lines.append(f"| {star} ({level}) | " + " | ".join(
             f"{stars[m][level].get(star, float('nan')):.2f}" for m in rec) + " |")
+    lines += border_lines(results.get("border", {}))
     lines += ["", "## GAN-train and GAN-test (the analogue of Table 2; O versus F, NuSVC)", "",
               "GAN-train: NuSVC trained on generated O + real F, balanced accuracy on the "
               "held-out real O and F spectra (paper's reading in the next column: share of "

@@ -12,9 +12,15 @@ Protocol (stated again in every report):
   its largest class when that is None.
   Synthetic spectra never enter validation (the classifier's early-stopping
   split holds real spectra only) nor test.
-- Test spectra are evaluated clean and degraded to several S/N levels
-  (Gaussian noise, sigma = median|flux| / (S/N), one draw per seed, split and
-  level, the same draw for every method).
+- Test spectra are evaluated clean, degraded to several S/N levels (R = 1800,
+  then Gaussian noise, sigma = median|flux| / (S/N)), reddened at several
+  E(B-V) (:func:`skspec.augmentation.redden`, G23, R(V) 3.1) and at "survey"
+  conditions (E(B-V) 1.0, then R = 1800 and S/N 10); one draw per seed, split
+  and condition, the same for every method.
+- Every method is also trained with the physical augmentation
+  (``Settings.augmentation``: E(B-V) 0-2 and S/N 5-100), reported as
+  "<method> +aug": RAC-Net draws it fresh for every training batch, the
+  scikit-learn baselines train on augmented copies of every training spectrum.
 - Everything is repeated over several seeds (new splits, new GANs, new
   networks); the report gives the median and the range over seeds.
 """
@@ -32,6 +38,7 @@ import numpy as np
 from .. import __version__
 from ..utils._machine import describe_machine
 from ._aggregate import _aggregate_fidelity, _aggregate_gan, _aggregate_recognition
+from ._border import border_report, spectral_classes
 from ._methods import _o_count, _oversample_target, _racnet_settings
 from ._modes import LIBRARY_RESOLUTION, MODES, SURVEY_RESOLUTION
 from ._plots import _plots
@@ -40,7 +47,17 @@ from ._split import _run_split
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["reproduce"]
+__all__ = ["DATA", "reproduce"]
+
+#: the data sets ``reproduce`` runs on, and their loaders (skspec.datasets)
+DATA = {"ofgk": "load_ofgk", "obafgkm": "load_obafgkm", "all": "load_real_spectra"}
+
+
+def _load(data):
+    """The bunch of ``data`` (see :data:`DATA`)."""
+    from .. import datasets
+
+    return getattr(datasets, DATA[data])()
 
 
 def _prepare_output(output, overwrite: bool) -> Path:
@@ -56,6 +73,26 @@ def _prepare_output(output, overwrite: bool) -> Path:
     return out
 
 
+def _tasks(data, X, y, groups, settings, seeds, test_size) -> list[dict]:
+    """The leave-one-O-star-out splits to run: one task per seed and kept split."""
+    from ..model_selection import LeaveOneStarOut
+
+    tasks = []
+    for seed in seeds:
+        cv = LeaveOneStarOut("O", test_size=test_size, random_state=seed)
+        for split, (train, test) in enumerate(cv.split(X, y, groups)):
+            if settings.max_splits is not None and split >= settings.max_splits:
+                break
+            # --data all, quick: every split_step-th O star in name order (the other
+            # classes' held-out stars of a kept split are those of the full run)
+            if data == "all" and settings.split_step and split % settings.split_step:
+                continue
+            o_star = str(groups[test][y[test] == "O"][0])
+            tasks.append({"seed": seed, "split": split, "train": train, "test": test,
+                          "test_object": o_star, "first_seed": seeds[0]})
+    return tasks
+
+
 def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results",
               overwrite: bool = False, n_seeds: int | None = None, n_jobs: int | None = None,
               device: str = "auto", random_state: int = 0, verbose: int = 1) -> dict:
@@ -66,11 +103,16 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
 
     Parameters
     ----------
-    data : {"ofgk", "obafgkm"}, default="ofgk"
-        The paper's four classes, or all MK classes (the harder task: early B
-        stars look like late O stars).
+    data : {"ofgk", "obafgkm", "all"}, default="ofgk"
+        The paper's four classes, all MK classes (the harder task: early B
+        stars look like late O stars), or every bundled real spectrum
+        (:func:`skspec.datasets.load_real_spectra`: 522 spectra, 28 O and 65 B
+        stars with the MKCLASS standards, on 3900-5500 A). With B stars the
+        report has a section on the O/B border. ``all`` in ``quick`` mode holds
+        out every third O star in name order (10 of 28, ``Settings.split_step``);
+        ``full`` holds out all 28.
     mode : {"quick", "full", "tiny"}, default="quick"
-        ``quick`` runs in about 10 minutes on 2 CPU cores (small networks,
+        ``quick`` runs in minutes on 2 CPU cores (small networks,
         150 GAN iterations with LCGAN at 10x the paper's learning rates, one
         seed); ``full`` uses paper-scale settings (2000 GAN
         iterations, the default RAC-Net, 10 seeds; use a GPU); ``tiny`` is a
@@ -100,12 +142,10 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
-    from ..datasets import load_obafgkm, load_ofgk
-    from ..model_selection import LeaveOneStarOut
     from ..preprocessing import FluxNormalizer
 
-    if data not in ("ofgk", "obafgkm"):
-        raise ValueError(f"data must be 'ofgk' or 'obafgkm', got {data!r}")
+    if data not in DATA:
+        raise ValueError(f"data must be one of {', '.join(map(repr, DATA))}, got {data!r}")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {sorted(MODES)}, got {mode!r}")
     settings = MODES[mode]
@@ -114,22 +154,14 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
     out = _prepare_output(output, overwrite)
     start = time.perf_counter()
 
-    bunch = (load_ofgk if data == "ofgk" else load_obafgkm)()
+    bunch = _load(data)
     X, y, groups = bunch.data, np.asarray(bunch.target), np.asarray(bunch.object)
     wavelength = bunch.wavelength.value
     labels = sorted(set(y.tolist()))
     test_size = 0.2
-    tasks, tests_by_run = [], {}
     seeds = [random_state + s for s in range(settings.n_seeds)]
-    for seed in seeds:
-        cv = LeaveOneStarOut("O", test_size=test_size, random_state=seed)
-        for split, (train, test) in enumerate(cv.split(X, y, groups)):
-            if settings.max_splits is not None and split >= settings.max_splits:
-                break
-            o_star = str(groups[test][y[test] == "O"][0])
-            tasks.append({"seed": seed, "split": split, "train": train, "test": test,
-                          "test_object": o_star, "first_seed": seeds[0]})
-            tests_by_run[(seed, split)] = test
+    tasks = _tasks(data, X, y, groups, settings, seeds, test_size)
+    tests_by_run = {(t["seed"], t["split"]): t["test"] for t in tasks}
     logger.info("skspec reproduce: %s, %s mode, %d fits of %d methods over %d seeds -> %s",
                 data, mode, len(tasks), len(settings.methods) + len(settings.baselines),
                 len(seeds), out)
@@ -140,6 +172,9 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
 
     X_norm_o = FluxNormalizer().fit_transform(X[y == "O"])
     recognition, matrices, per_star = _aggregate_recognition(runs, labels, y, tests_by_run)
+    classes = spectral_classes(bunch.subclass, bunch.get("spectral_type"),
+                               bunch.get("luminosity_class"))
+    border = border_report(runs, y, classes, groups, tests_by_run)
     gan_table, curves = _aggregate_gan(runs)
     n_o_train = sorted({r["n_train"].get("O", 0) for r in runs})
     results = {
@@ -148,13 +183,19 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
         "settings": {k: (list(v) if isinstance(v, tuple) else v)
                      for k, v in asdict(settings).items()},
         "protocol": {
-            "loader": f"load_{data}", "n_spectra": int(len(y)),
+            "loader": DATA[data], "n_spectra": int(len(y)),
             "class_counts": {c: int((y == c).sum()) for c in labels},
             "n_seeds": len(seeds), "seeds": seeds, "test_size": test_size,
-            "n_splits": len(tasks) // len(seeds),
+            "n_splits": len(tasks) // len(seeds), "n_o_stars": int(len(np.unique(groups[y == "O"]))),
+            "split_step": settings.split_step if data == "all" else None,
             "held_out_o_stars": sorted({r["test_object"] for r in runs}),
             "gan_iter": settings.gan_iter, "oversample": settings.oversample,
             "snr_levels": list(settings.snr_levels),
+            "ebv_levels": list(settings.ebv_levels),
+            "survey": list(settings.survey) if settings.survey else None,
+            "augmentation": {k: list(v) if isinstance(v, tuple) else v
+                             for k, v in settings.augmentation.items()},
+            "augment_copies": settings.augment_copies,
             "resolution": SURVEY_RESOLUTION, "input_resolution": LIBRARY_RESOLUTION,
             "lcgan": dict(settings.lcgan),
             "racnet": _racnet_settings(settings),
@@ -171,6 +212,7 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
             "GAN-train / GAN-test sets": f"O versus F; {settings.n_generated} generated O per split",
         },
         "recognition": recognition, "confusion_matrices": matrices, "per_star": per_star,
+        "border": border,
         "confusion_labels": labels, "gan": gan_table, "curves": curves,
         "timing": {m: float(np.median([r["timing"][m] for r in runs])) for m in runs[0]["timing"]},
     }

@@ -6,13 +6,22 @@ import time
 
 import numpy as np
 
-from ..utils._random import draw_seed
+from ._conditions import test_conditions
 from ._gan_quality import _feature_embedding, _fidelity, _gan_quality
-from ._methods import _NO_SAMPLER, _make_baseline, _make_pipeline
-from ._modes import LIBRARY_RESOLUTION, SURVEY_RESOLUTION
+from ._methods import (
+    _augmenter,
+    _make_baseline,
+    _make_classifier,
+    _make_sampler,
+    _method_label,
+    _o_scores,
+    _variant_label,
+    _variants,
+)
+
 
 def _run_split(task, X, y, wavelength, settings, device):
-    """Fit every method on one training fold, predict its test fold at every S/N."""
+    """Fit every method on one training fold, predict its test fold in every condition."""
     import torch
 
     threads = torch.get_num_threads()
@@ -23,32 +32,43 @@ def _run_split(task, X, y, wavelength, settings, device):
         torch.set_num_threads(threads)
 
 
+def _record(out, label, model, tests, start):
+    """Store a fitted model's predictions and O scores on every test condition."""
+    out["predictions"][label] = {k: model.predict(v).tolist() for k, v in tests.items()}
+    out["scores"][label] = {k: _o_scores(model, v).astype(float).tolist()
+                            for k, v in tests.items()}
+    out["timing"][label] = time.perf_counter() - start
+
+
 def _fit_split(task, X, y, wavelength, settings, device):
     from ..metrics import gan_test_score, gan_train_score
-    from ..preprocessing import FluxNormalizer, degrade
+    from ..preprocessing import FluxNormalizer
 
     seed, split, train, test = task["seed"], task["split"], task["train"], task["test"]
     rng = np.random.RandomState(seed * 1000 + split)
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
-    tests = {}
-    for snr in settings.snr_levels:
-        noise_seed = draw_seed(rng)
-        # survey conditions: LAMOST's resolving power, then noise for the S/N
-        tests[_snr_key(snr)] = X_test if snr is None else degrade(
-            X_test, snr=snr, resolution=SURVEY_RESOLUTION, wavelength=wavelength,
-            input_resolution=LIBRARY_RESOLUTION, random_state=noise_seed)
+    # the same arrays (one noise draw per condition) for every method
+    tests = test_conditions(X_test, wavelength, settings, rng)
 
     out = {"seed": seed, "split": split, "test_object": task["test_object"],
            "n_train": {str(c): int(n) for c, n in zip(*np.unique(y_train, return_counts=True))},
-           "predictions": {}, "gan": {}, "timing": {}}
+           "predictions": {}, "scores": {}, "gan": {}, "timing": {}}
     for name in settings.baselines:
-        start = time.perf_counter()
-        model = _make_baseline(name, y_train, seed, settings.oversample).fit(X_train, y_train)
-        out["predictions"][name] = {k: model.predict(v).tolist() for k, v in tests.items()}
-        out["timing"][name] = time.perf_counter() - start
+        for augment in _variants(name, settings):
+            start = time.perf_counter()
+            augmenter = _augmenter(settings, wavelength, seed) if augment else None
+            model = _make_baseline(name, y_train, seed, settings.oversample, augmenter,
+                                   settings.augment_copies).fit(X_train, y_train)
+            _record(out, _variant_label(name, augment), model, tests, start)
 
+    # the RAC-Net methods are FluxNormalizer -> over-sampler -> RACNetClassifier; the
+    # normaliser is per spectrum, so the training fold and every test condition are
+    # normalised once for all of them, and each over-sampler runs once for both the
+    # plain and the augmented net (the GAN is not trained twice)
     norm = FluxNormalizer().fit(X_train)
-    Xn_train, Xn_test = norm.transform(X_train), norm.transform(X_test)
+    Xn_train = norm.transform(X_train)
+    Xn_tests = {k: norm.transform(v) for k, v in tests.items()}
+    Xn_test = norm.transform(X_test)
     # the Frechet distance in RAC-Net feature space embeds with the net trained without
     # over-sampling (as FID's Inception net, it must not have learnt from generated
     # spectra): fit "none" before the GANs whatever the mode's order, or, in a mode
@@ -58,42 +78,46 @@ def _fit_split(task, X, y, wavelength, settings, device):
     order = sorted(settings.methods, key=lambda m: m != "none")
     embed = None
     if needs_embedding and "none" not in order:
-        plain = _make_pipeline("none", y_train, settings, seed, device).fit(X_train, y_train)
-        embed = _feature_embedding(plain.named_steps["clf"])
-    predictions, timing = {}, {}
+        plain = _make_classifier("none", settings, seed, device).fit(Xn_train, y_train)
+        embed = _feature_embedding(plain)
+    fitted = {"predictions": {}, "scores": {}, "timing": {}}
     for method in order:
         start = time.perf_counter()
-        model = _make_pipeline(method, y_train, settings, seed, device).fit(X_train, y_train)
-        predictions[method] = {k: model.predict(v).tolist() for k, v in tests.items()}
-        timing[method] = time.perf_counter() - start
-        if method == "none":
-            embed = _feature_embedding(model.named_steps["clf"])
-            if seed == task["first_seed"] and split == 0:
-                out["attention"] = _attention_example(model, X_test, y_test)
+        sampler = _make_sampler(method, y_train, settings, seed, device)
+        X_fit, y_fit = ((Xn_train, y_train) if sampler is None
+                        else sampler.fit_resample(Xn_train, y_train))
+        # every skspec sampler returns the real rows first: the rest never validate
+        synthetic = np.arange(len(X_fit)) >= len(Xn_train)
+        sampling_time = time.perf_counter() - start
+        for augment in _variants(method, settings):
+            start = time.perf_counter() - sampling_time
+            augmenter = _augmenter(settings, wavelength, seed) if augment else None
+            clf = _make_classifier(method, settings, seed, device, augmenter)
+            clf.fit(X_fit, y_fit, is_synthetic=synthetic)
+            _record(fitted, _variant_label(_method_label(method), augment), clf, Xn_tests, start)
+            if method == "none" and not augment:
+                embed = _feature_embedding(clf)
+                if seed == task["first_seed"] and split == 0:
+                    out["attention"] = _attention_example(clf, Xn_test, y_test)
         if method not in ("LCGAN", "SGAN"):
             continue
-        gan = model.named_steps["sampler"]
-        out["gan"][method] = _gan_quality(gan, Xn_train, y_train, Xn_test, y_test, settings,
+        out["gan"][method] = _gan_quality(sampler, Xn_train, y_train, Xn_test, y_test, settings,
                                           seed, gan_train_score, gan_test_score)
         if seed == task["first_seed"]:
-            X_gen = gan.sample(settings.n_generated, "O", random_state=seed)
+            X_gen = sampler.sample(settings.n_generated, "O", random_state=seed)
             out["gan"][method]["fidelity"] = _fidelity(Xn_train[y_train == "O"], X_gen,
                                                        wavelength, embed)
             out["gan"][method]["examples"] = X_gen[:8].astype(float).tolist()
     for method in settings.methods:  # the report lists methods in the mode's order
-        label = _NO_SAMPLER[method][0] if method in _NO_SAMPLER else f"RACNet+{method}"
-        out["predictions"][label] = predictions[method]
-        out["timing"][label] = timing[method]
+        for augment in _variants(method, settings):
+            label = _variant_label(_method_label(method), augment)
+            for key in ("predictions", "scores", "timing"):
+                out[key][label] = fitted[key][label]
     return out
 
 
-def _snr_key(snr):
-    return "clean" if snr is None else f"snr{snr:g}"
-
-
-def _attention_example(model, X_test, y_test):
-    clf = model.named_steps["clf"]
+def _attention_example(clf, Xn_test, y_test):
     idx = int(np.flatnonzero(y_test == "O")[0])
-    Xn = model.named_steps["norm"].transform(X_test[idx:idx + 1])
+    Xn = Xn_test[idx:idx + 1]
     return {"flux": Xn[0].astype(float).tolist(),
             "importance": clf.attention_maps(Xn)[0].astype(float).tolist()}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS", "oversample_o",
-           "recommended_pipeline"]
+__all__ = ["GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS", "SURVEY_AUGMENTATION",
+           "oversample_o", "recommended_pipeline", "survey_augmenter"]
 
 #: Grow O to this many times its real count in a training set. Measured in a
 #: leave-one-O-star-out run on ``load_obafgkm()`` (seed 0, ``reproduce --quick``
@@ -25,6 +25,15 @@ O_OVERSAMPLE_FACTOR = 1.5
 #: mean to a correlation of 0.99 with the real one, against 0.69 at the paper's
 #: 1e-4 / 1.5e-4 (which needs about 1,000 iterations).
 GAN_LEARNING_RATES = {"generator_lr": 1e-3, "discriminator_lr": 1.5e-3}
+
+#: Ranges of the physical training augmentation (:class:`skspec.augmentation.SpectrumAugmenter`)
+#: that ``skspec reproduce`` gives every method as its "+aug" twin: E(B-V) uniform in
+#: 0-2 (G23, R(V) 3.1; survey O stars in the Galactic plane have 0.3-2) and S/N
+#: log-uniform in 5-100. Measured (issue 18): a plain RBF SVC trained on copies
+#: reddened this way kept O recall 1.00 and macro-F1 0.73-0.77 at every test
+#: E(B-V) from 0 to 1.5, where training on clean spectra found no O star from
+#: E(B-V) 0.6 on.
+SURVEY_AUGMENTATION = {"ebv": (0.0, 2.0), "snr": (5.0, 100.0)}
 
 #: The presets of :func:`recommended_pipeline`: ``"recommended"`` (the measured
 #: defaults above) and ``"paper"`` (Yang et al. 2021: O grown to the largest
@@ -79,6 +88,35 @@ def _target_count(counts: dict, factor, target_class) -> int:
     n = counts.get(target_class, 0)
     target = max(counts.values()) if factor is None else round(factor * n)
     return int(max(n, target))
+
+
+def survey_augmenter(wavelength=None, *, random_state=None, **overrides):
+    """A :class:`~skspec.augmentation.SpectrumAugmenter` with :data:`SURVEY_AUGMENTATION`.
+
+    Parameters
+    ----------
+    wavelength : array-like or Quantity of shape (n_pixels,), default=None
+        Grid of the spectra (Angstrom), e.g. ``load_obafgkm().wavelength``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+    **overrides
+        Other :class:`~skspec.augmentation.SpectrumAugmenter` parameters.
+
+    Returns
+    -------
+    augmenter : SpectrumAugmenter
+
+    Examples
+    --------
+    >>> from skspec.pipeline import survey_augmenter
+    >>> aug = survey_augmenter([4000.0, 5000.0, 6000.0], random_state=0)
+    >>> aug.ebv, aug.snr
+    ((0.0, 2.0), (5.0, 100.0))
+    """
+    from ..augmentation import SpectrumAugmenter
+
+    params = {**SURVEY_AUGMENTATION, **overrides}
+    return SpectrumAugmenter(wavelength, random_state=random_state, **params)
 
 
 def recommended_pipeline(y, *, preset="recommended", quick=False, random_state=0,

@@ -147,16 +147,21 @@ def _make_baseline(name, y_train, seed, oversample=O_OVERSAMPLE_FACTOR, augmente
     return make_pipeline(FluxNormalizer(), *steps)
 
 
-def _o_scores(model, X):
-    """A score of "O" per spectrum, for the average precision: P(O) where the model
-    gives probabilities, else its decision function for O (SVC)."""
-    classes = list(model.classes_)
-    if "O" not in classes:
-        return np.zeros(len(X))
-    column = classes.index("O")
+def _predict_with_o_scores(model, X):
+    """Labels and a score of "O" per spectrum (for the average precision): P(O) where the
+    model gives probabilities (labels: their argmax, as such a model's ``predict``),
+    else ``predict`` and the decision function for O (SVC)."""
+    classes = np.asarray(model.classes_)
+    column = int(np.flatnonzero(classes == "O")[0]) if "O" in classes else None
     if hasattr(model, "predict_proba"):
-        return model.predict_proba(X)[:, column]
-    return np.asarray(model.decision_function(X))[:, column]
+        proba = model.predict_proba(X)
+        pred = classes[proba.argmax(axis=1)]
+        score = proba[:, column] if column is not None else np.zeros(len(X))
+        return pred, score
+    pred = np.asarray(model.predict(X))
+    if column is None:
+        return pred, np.zeros(len(X))
+    return pred, np.asarray(model.decision_function(X))[:, column]
 
 
 def _racnet_settings(settings) -> dict:

@@ -14,7 +14,7 @@ from ._methods import (
     _make_classifier,
     _make_sampler,
     _method_label,
-    _o_scores,
+    _predict_with_o_scores,
     _variant_label,
     _variants,
 )
@@ -33,10 +33,19 @@ def _run_split(task, X, y, wavelength, settings, device):
 
 
 def _record(out, label, model, tests, start):
-    """Store a fitted model's predictions and O scores on every test condition."""
-    out["predictions"][label] = {k: model.predict(v).tolist() for k, v in tests.items()}
-    out["scores"][label] = {k: _o_scores(model, v).astype(float).tolist()
-                            for k, v in tests.items()}
+    """Store a fitted model's predictions and O scores on every test condition.
+
+    One call over all conditions at once: the predictions are the argmax of the
+    probabilities where the model has them (RAC-Net, the random forest: what their
+    ``predict`` computes), so each network runs over the test spectra once.
+    """
+    keys = list(tests)
+    X_all = np.concatenate([np.asarray(tests[k]) for k in keys])
+    pred, score = _predict_with_o_scores(model, X_all)
+    bounds = np.cumsum([len(tests[k]) for k in keys])[:-1]
+    for key, p, s in zip(keys, np.split(pred, bounds), np.split(score, bounds)):
+        out["predictions"].setdefault(label, {})[key] = p.tolist()
+        out["scores"].setdefault(label, {})[key] = s.astype(float).tolist()
     out["timing"][label] = time.perf_counter() - start
 
 

@@ -192,9 +192,13 @@ def test_every_method_gets_the_same_augmentation_twin():
     aug = _augmenter(settings, wave, 0)
     assert isinstance(aug, SpectrumAugmenter)
     assert (aug.ebv, aug.snr) == ((0.0, 2.0), (5.0, 100.0))
-    for name in settings.baselines + settings.methods:
+    full = MODES["full"]
+    for name in full.baselines + full.methods:  # --full: every method has its twin
+        assert _variants(name, full) == ((False,) if name == "no-noise" else (False, True))
+    # quick: the baselines, RAC-Net and the recommended RAC-Net+LCGAN (time budget)
+    for name in settings.baselines + ("none", "LCGAN"):
         assert _variants(name, settings) == (False, True), name
-    assert _variants("no-noise", MODES["full"]) == (False,)
+    assert _variants("SGAN", settings) == (False,)
     assert _variants("SMOTE", replace(settings, augmented=("SVC",))) == (False,)
     for name in settings.baselines:
         first = _make_baseline(name, y, 0, augmenter=aug).steps[0][1]
@@ -315,3 +319,22 @@ def test_all_data_reports_the_o_b_border(tmp_path, monkeypatch):
     assert set(results["border"]["SVC"]) == {"clean", "snr10", "survey"}
     report = (tmp_path / "all" / "report.md").read_text()
     assert "## The O/B border" in report and "late O called O" in report
+
+
+def test_record_predicts_once_for_all_conditions_as_predict_does():
+    # _record runs each model once over every condition and takes the labels from the
+    # probabilities where there are any: they must be what predict gives per condition
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.svm import SVC
+
+    from skspec.experiments._split import _record
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 5), np.array(["O", "F", "G"] * 20)
+    tests = {"a": rng.rand(7, 5), "b": rng.rand(9, 5)}
+    for model in (RandomForestClassifier(20, random_state=0).fit(X, y), SVC().fit(X, y)):
+        out = {"predictions": {}, "scores": {}, "timing": {}}
+        _record(out, "m", model, tests, 0.0)
+        for key, Xt in tests.items():
+            assert out["predictions"]["m"][key] == model.predict(Xt).tolist()
+            assert len(out["scores"]["m"][key]) == len(Xt)

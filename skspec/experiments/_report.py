@@ -30,7 +30,10 @@ def _write_report(results: dict, out: Path) -> str:
         f"(seeds {p['seeds']}); each split holds out every spectrum of one real O star and "
         f"{int(p['test_size'] * 100)} % of the stars of every other class. No star is in "
         "train and test; the GANs and classifiers see the training fold only.",
-        f"- Held-out O stars: {', '.join(p['held_out_o_stars'])}.",
+        f"- Held-out O stars: {', '.join(p['held_out_o_stars'])}"
+        + (f" (one in {p['split_step']} of the {p['n_o_stars']} O stars, in name order, "
+           "for the time budget; --full holds out all)" if p.get("split_step") else "")
+        + ".",
         "- Over-sampling adds synthetic O spectra to the training fold only, up to "
         f"{_oversample_target(p.get('oversample'))}; GAN iterations {p['gan_iter']}"
         + (f" (LCGAN with {', '.join(f'{k}={v:g}' for k, v in p['lcgan'].items())})"

@@ -4,8 +4,9 @@ Usage (from the repository root)::
 
     python scripts/build_mk_standards.py [RAW_DIR]
 
-``RAW_DIR`` defaults to ``../shared/data/raw/mkclass`` (or ``../../shared/...``): the NutMaat repository's
-``NutMaat/resources/libnor36/`` and ``libr36/`` (commit cc377d2, MIT), unmodified.
+``RAW_DIR`` defaults to ``../shared/data/raw/mkclass`` (or ``../../shared/...``):
+the NutMaat repository's ``NutMaat/resources/libnor36/`` and ``libr36/`` (commit
+cc377d2, MIT), unmodified.
 Every ``*.rbn`` file is read with :func:`skspec.io.read_mkclass` (air
 wavelengths kept), so a malformed file stops the build with its name and line.
 The table stores the flux exactly as read (float32; the files carry 7

@@ -188,7 +188,8 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
     a flux. Zero flux means "no data" (the blue and red ends): those pixels
     are masked. The spectral type comes from the file name ``tTTTlLLpMM``
     (see :func:`decode_mkclass_name`). Wavelengths are converted to vacuum
-    with :func:`air_to_vacuum` unless ``vacuum=False``.
+    with :func:`air_to_vacuum` unless ``vacuum=False``. To read many files
+    onto one grid: ``read_spectra(paths, grid=..., reader=read_mkclass)``.
 
     Parameters
     ----------

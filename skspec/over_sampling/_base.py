@@ -8,10 +8,7 @@ Subclasses only say which networks and optimisers to use
 from __future__ import annotations
 
 import copy
-import json
 import logging
-import os
-import warnings
 from abc import abstractmethod
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -36,7 +33,6 @@ __all__ = ["BaseGANOverSampler"]
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = "skspec-gan-sampler/1"
 _CHUNK = 1024  # rows generated per forward pass in sample()
 
 
@@ -397,46 +393,36 @@ class BaseGANOverSampler(BaseOverSampler):
         return out
 
     # ---------------------------------------------------------- persistence
-    def _metadata(self) -> dict:
-        params = {}
-        for key, value in self.get_params(deep=False).items():
-            if key == "sampling_strategy" and isinstance(value, Mapping):
-                value = {"__dict_items__": [[_to_json_scalar(k), _to_json_scalar(v)]
-                                            for k, v in value.items()]}
-            elif key == "sampling_strategy" and callable(value):
-                warnings.warn("a callable sampling_strategy is not saved; 'auto' is stored")
-                value = "auto"
-            elif key == "random_state" and not (value is None or isinstance(value, Integral)):
-                warnings.warn("a RandomState random_state is not saved; None is stored")
-                value = None
-            elif key == "device":
-                value = str(value)
-            params[key] = _to_json_scalar(value)
-        return {
-            "class": type(self).__name__,
-            "params": params,
-            "n_features_in": int(self.n_features_in_),
-            "feature_names_in": (
-                [str(v) for v in self.feature_names_in_]
-                if hasattr(self, "feature_names_in_") else None
-            ),
-            "dtype": np.dtype(self._dtype).str,
-            "label_dtype": np.dtype(np.asarray(list(self._label_index)).dtype).str,
-            "groups": [
-                {"labels": [_to_json_scalar(v) for v in g["labels"]],
-                 "center": g["center"], "scale": g["scale"]}
-                for g in self._groups
-            ],
-            "sampling_strategy_": [[_to_json_scalar(k), int(v)]
-                                   for k, v in self.sampling_strategy_.items()],
-            "history": [self.history_[g["labels"][0]] for g in self._groups],
-        }
+    def _skspec_state(self) -> dict:
+        """Fitted state for :mod:`skspec._persistence`: the attributes, with one
+        generator ``state_dict`` per group in place of the modules."""
+        check_is_fitted(self, "generators_")
+        state = dict(vars(self))
+        state["generators_"] = [self.generators_[g["labels"][0]].state_dict()
+                                for g in self._groups]
+        return state
 
-    def save(self, path, overwrite: bool = False) -> None:
-        """Write the fitted sampler to ``path`` (tensors + JSON metadata, no pickle).
+    def _skspec_set_state(self, state: dict) -> None:
+        """Inverse of :meth:`_skspec_state`: rebuild the generators from their weights."""
+        state = dict(state)
+        weights = state.pop("generators_")
+        vars(self).update(state)
+        self.generators_ = {}
+        for group, weight in zip(self._groups, weights, strict=True):
+            with torch.random.fork_rng(devices=[]):  # do not disturb the caller's seed
+                generator, _ = self._build_networks(self.n_features_in_, len(group["labels"]))
+            generator.load_state_dict(weight)
+            generator.eval()
+            for label in group["labels"]:
+                self.generators_[label] = generator
 
-        Read it back with ``type(self).load(path)``; loading uses
-        ``torch.load(weights_only=True)``, so a file cannot run code.
+    def save(self, path, overwrite: bool = False, *, trusted=None):
+        """Write the fitted sampler to ``path`` in skspec's model file format.
+
+        The same format as :func:`skspec.save_model` (a zip of a JSON
+        manifest, a :mod:`skops.io` file and one torch ``state_dict`` per
+        generator and snapshot; no pickle). Read it back with
+        ``type(self).load(path)``.
 
         Parameters
         ----------
@@ -444,71 +430,37 @@ class BaseGANOverSampler(BaseOverSampler):
             File to write.
         overwrite : bool, default=False
             Replace an existing file; otherwise an existing file is an error.
+        trusted : list of str, default=None
+            Your own functions the sampler holds (a callable
+            ``sampling_strategy``), by ``"module.name"``; see
+            :func:`skspec.save_model`.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
         """
+        from .._persistence import _save_sampler
+
         check_is_fitted(self, "generators_")
-        path = os.fspath(path)
-        if os.path.exists(path) and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-        payload = {
-            "format": _FORMAT,
-            "metadata": json.dumps(self._metadata()),
-            "generators": [self.generators_[g["labels"][0]].state_dict() for g in self._groups],
-            "snapshots": [
-                [[int(it), state] for it, state in self.snapshots_[g["labels"][0]]]
-                for g in self._groups
-            ],
-        }
-        torch.save(payload, path)
+        return _save_sampler(self, path, overwrite=overwrite, trusted=trusted)
 
     @classmethod
-    def load(cls, path):
-        """Read a sampler written by :meth:`save` (safe: ``weights_only=True``).
+    def load(cls, path, *, trusted=None):
+        """Read a sampler written by :meth:`save` (no unpickling; see :func:`skspec.load_model`).
 
         Parameters
         ----------
         path : str or path-like
             File written by :meth:`save`.
+        trusted : list of str, default=None
+            Functions outside skspec's allow-list the file may name (your own
+            ``sampling_strategy``), by ``"module.name"``.
 
         Returns
         -------
-        sampler : the fitted sampler, ready for :meth:`sample`.
+        sampler : the fitted sampler, on the CPU, ready for :meth:`sample`.
         """
-        payload = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            raise ValueError(f"{path} is not a skspec GAN sampler file")
-        meta = json.loads(payload["metadata"])
-        if meta["class"] != cls.__name__:
-            raise ValueError(f"{path} holds a {meta['class']}, not a {cls.__name__}")
-        params = dict(meta["params"])
-        strategy = params.get("sampling_strategy")
-        if isinstance(strategy, dict) and "__dict_items__" in strategy:
-            params["sampling_strategy"] = {k: v for k, v in strategy["__dict_items__"]}
-        self = cls(**params)
-        self.n_features_in_ = meta["n_features_in"]
-        if meta["feature_names_in"] is not None:
-            self.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
-        self._dtype = np.dtype(meta["dtype"])
-        label_dtype = np.dtype(meta["label_dtype"])
+        from .._persistence import _load_sampler
 
-        def as_label(v):
-            return np.asarray([v], dtype=label_dtype)[0]
-
-        self.sampling_strategy_ = {as_label(k): v for k, v in meta["sampling_strategy_"]}
-        self.generators_, self.history_, self.snapshots_ = {}, {}, {}
-        self._groups, self._label_index = [], {}
-        for g, state, snaps, history in zip(
-            meta["groups"], payload["generators"], payload["snapshots"], meta["history"]
-        ):
-            labels = [as_label(v) for v in g["labels"]]
-            n_labels = len(labels)
-            with torch.random.fork_rng(devices=[]):  # do not disturb the caller's seed
-                generator, _ = self._build_networks(self.n_features_in_, n_labels)
-            generator.load_state_dict(state)
-            generator.eval()
-            self._groups.append({"labels": labels, "center": g["center"], "scale": g["scale"]})
-            for i, label in enumerate(labels):
-                self._label_index[label] = (len(self._groups) - 1, i)
-                self.generators_[label] = generator
-                self.history_[label] = history
-                self.snapshots_[label] = [(int(it), s) for it, s in snaps]
-        return self
+        return _load_sampler(path, cls, trusted=trusted)

@@ -2,7 +2,7 @@
 
 ::
 
-    skspec train --data obafgkm -o model.skspec
+    skspec train --data obafgkm -o model.skspec            # or --model rf, --model svc
     skspec predict model.skspec spectra/ -o catalogue.csv --n-jobs 2
 """
 
@@ -19,16 +19,34 @@ __all__ = ["add_predict_parser", "add_train_parser"]
 logger = logging.getLogger(__name__)
 
 
+def _train_pipeline(name, y, args):
+    """The pipeline ``skspec train --model NAME`` fits on labels ``y``."""
+    if name == "racnet":
+        return recommended_pipeline(y, quick=args.quick, random_state=args.random_state,
+                                    device=args.device)
+    # the scikit-learn baselines of skspec reproduce, as measured there
+    from ..experiments._methods import _make_baseline
+
+    model = _make_baseline({"rf": "RandomForest", "svc": "SMOTE+SVC"}[name], y,
+                           args.random_state)
+    if name == "rf" and args.quick:
+        model.set_params(randomforestclassifier__n_estimators=30)
+    return model
+
+
 def _train(args) -> int:
     from .. import datasets
-    from .._persistence import save_model
+    from .._persistence import _check_output, save_model
 
-    if Path(args.output).exists() and not args.overwrite:
-        raise SystemExit(f"{args.output} exists: pass --overwrite to replace it")
+    try:  # before the fit, which takes minutes: a bad output must not waste it
+        _check_output(args.output, args.overwrite)
+    except FileExistsError:
+        raise SystemExit(f"skspec train: {args.output} exists: pass --overwrite to replace it")
+    except OSError as exc:
+        raise SystemExit(f"skspec train: {exc}")
     loader = {"ofgk": datasets.load_ofgk, "obafgkm": datasets.load_obafgkm}[args.data]
     spectra = loader()
-    model = recommended_pipeline(spectra.target, quick=args.quick,
-                                 random_state=args.random_state, device=args.device)
+    model = _train_pipeline(args.model, spectra.target, args)
     logger.info("fitting %s on %d spectra (%s)...", " -> ".join(n for n, _ in model.steps),
                 len(spectra.target), args.data)
     model.fit(spectra.data, spectra.target)
@@ -42,17 +60,23 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``skspec train`` to the ``skspec`` command's sub-parsers."""
     parser = subparsers.add_parser(
         "train",
-        help="fit the recommended pipeline on the bundled spectra and save it",
-        description="Fit FluxNormalizer -> LCGAN -> RACNetClassifier on the bundled real "
-                    "spectra and save it with skspec.save_model (no pickle).",
+        help="fit a pipeline (default: the recommended one) on the bundled spectra and save it",
+        description="Fit a pipeline on the bundled real spectra and save it with "
+                    "skspec.save_model (no pickle) for skspec predict. --model racnet "
+                    "(default): FluxNormalizer -> LCGAN -> RACNetClassifier; rf: "
+                    "FluxNormalizer -> RandomForestClassifier (balanced class weights); "
+                    "svc: FluxNormalizer -> SMOTE -> SVC.",
     )
     parser.add_argument("--data", choices=("ofgk", "obafgkm"), default="obafgkm",
                         help="training set: the paper's O/F/G/K or all MK classes (default)")
+    parser.add_argument("--model", choices=("racnet", "rf", "svc"), default="racnet",
+                        help="pipeline to fit (default racnet: LCGAN + RAC-Net)")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL",
                         help="model file to write, e.g. model.skspec")
     parser.add_argument("--overwrite", action="store_true", help="replace MODEL if it exists")
     parser.add_argument("--quick", action="store_true",
-                        help="small GAN and network, about a minute on 2 CPU cores")
+                        help="small GAN and network (rf: 30 trees), about a minute on 2 CPU "
+                             "cores")
     parser.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     parser.add_argument("--device", default="auto", help="torch device (default: auto)")
     parser.set_defaults(func=_train)

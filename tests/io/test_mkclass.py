@@ -134,3 +134,14 @@ def test_every_shared_mkclass_file_reads(shared_data):
     assert counts == {"O": 18, "B": 36, "A": 23, "F": 30, "G": 21, "K": 24, "M": 22}
     spec = read_mkclass(raw / "libnor36" / "t060l10p00.rbn", vacuum=False)
     assert spec.wavelength[0].to_value(u.AA) == 3800.0 and spec.meta["library"] == "libnor36"
+
+
+def test_read_spectra_with_the_mkclass_reader_gives_the_bundled_table(shared_data):
+    from skspec.datasets import load_mk_standards
+    from skspec.io import read_spectra
+
+    files = sorted((shared_data / "raw" / "mkclass" / "libnor36").glob("*.rbn"))[:4]
+    mk = load_mk_standards()
+    result = read_spectra(files, grid=mk.wavelength, reader=read_mkclass, verbose=0)
+    np.testing.assert_array_equal(result.flux, mk.data[:4])
+    assert [m["subclass"] for m in result.meta] == list(mk.subclass[:4])

@@ -1,6 +1,8 @@
 """LCGAN and SGAN: imblearn compatibility, determinism, learning, pipelines, bad input, I/O."""
 
+import io
 import pickle
+import zipfile
 
 import numpy as np
 import pytest
@@ -361,7 +363,7 @@ def test_load_refuses_other_files(data, tmp_path):
     with pytest.raises(ValueError, match="holds a LCGAN, not a SGAN"):
         SGAN.load(path)
     torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="not a skspec GAN sampler file"):
+    with pytest.raises(ValueError, match="not a skspec model file"):
         LCGAN.load(tmp_path / "other.pt")
 
 
@@ -370,11 +372,23 @@ class _Payload:
         return (print, ("this must never run",))
 
 
-def test_load_does_not_unpickle_objects(tmp_path):
-    path = tmp_path / "evil.pt"
-    torch.save({"format": "skspec-gan-sampler/1", "metadata": _Payload()}, path)
-    with pytest.raises(pickle.UnpicklingError):
+def test_load_does_not_unpickle_objects(data, tmp_path, capsys):
+    # the sampler file is skspec's model format: a pickled weights file is refused
+    X, y = data
+    path = tmp_path / "lc.skspec"
+    tiny(LCGAN).fit(X, y).save(path)
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    weights = next(name for name in members if name.startswith("weights/"))
+    buffer = io.BytesIO()
+    torch.save({"x": _Payload()}, buffer)
+    members[weights] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, blob in members.items():
+            zf.writestr(name, blob)
+    with pytest.raises(ValueError, match="holds more than tensors"):
         LCGAN.load(path)
+    assert "must never run" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("cls", SAMPLERS)

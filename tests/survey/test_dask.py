@@ -76,8 +76,9 @@ def test_local_cluster_gives_the_serial_catalogue(model, files, tmp_path):
     import dask.bag as db
 
     from skspec import save_model
+    from skspec.datasets import load_obafgkm
 
-    path = save_model(model, tmp_path / "m.skspec")
+    path = save_model(model, tmp_path / "m.skspec", wavelength=load_obafgkm().wavelength)
     serial = predict_files(path, files, verbose=0)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \

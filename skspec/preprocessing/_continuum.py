@@ -1,0 +1,305 @@
+"""Pseudo-continuum rectification: a smooth spline fit with asymmetric sigma clipping."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import FLOAT_DTYPES, check_is_fitted, validate_data
+
+from ..utils._validation import check_spectra, check_wavelength, first_bad_rows
+
+__all__ = ["ContinuumNormalizer"]
+
+_MAD_TO_SIGMA = 1.4826
+_MIN_SIGMA = 1e-3  # floor of the clipping sigma, in units of the median flux
+_NOISE_CLIP = 2.0  # never clip within this many noise sigmas below the fit
+_MIN_CONTINUUM = 0.01  # continuum floor, relative to the median |flux|
+_CHUNK = 1024  # spectra fitted at once
+_SMOOTH = 1e-4  # P-spline penalty weight, relative to the pixels per basis function
+
+
+def _design_matrix(x: np.ndarray, knot_spacing: float, degree: int) -> np.ndarray:
+    """Dense B-spline basis (n_pixels, n_basis) with uniform knots about ``knot_spacing`` apart."""
+    from scipy.interpolate import BSpline
+
+    span = x[-1] - x[0]
+    n_pieces = max(1, int(round(span / knot_spacing)))
+    # a handful of pixels cannot pin a cubic: lower the degree (a constant below 8 pixels)
+    degree = min(degree, x.size // 4 - 1)
+    if degree < 1:
+        return np.ones((x.size, 1))
+    # fewer pieces when there are few pixels, so that every basis function sees data
+    n_pieces = max(1, min(n_pieces, (x.size - 1) // (degree + 1)))
+    inner = np.linspace(x[0], x[-1], n_pieces + 1)
+    knots = np.concatenate([[x[0]] * degree, inner, [x[-1]] * degree])
+    return BSpline.design_matrix(x, knots, degree).toarray()
+
+
+def _masked_median(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Median of each row of ``a`` over the pixels where ``keep`` is True."""
+    filled = np.where(keep, a, np.inf)
+    filled.sort(axis=1)
+    n = keep.sum(axis=1)
+    rows = np.arange(a.shape[0])
+    lo = filled[rows, np.maximum((n - 1) // 2, 0)]
+    hi = filled[rows, np.maximum(n // 2, 0)]
+    return 0.5 * (lo + hi)
+
+
+def _fit_continuum(y, x, knot_spacing, degree, lower, upper, n_clip):
+    """Continuum of each row of ``y`` (float64, scaled to about 1), and the pixels it kept.
+
+    Weighted least squares on one shared B-spline basis, all rows at once;
+    after each fit, pixels more than ``lower`` sigma below or ``upper`` sigma
+    above it are dropped (sigma from the MAD of the kept residuals), until
+    the kept set stops changing or ``n_clip`` fits were made.
+    """
+    basis = _design_matrix(x, knot_spacing, degree)
+    n_pix, n_basis = basis.shape
+    # a weak penalty on the coefficients' second differences (a P-spline) keeps a
+    # coefficient whose pixels were all clipped (a deep line at an edge) from running off
+    diff2 = np.diff(np.eye(n_basis), n=2, axis=0)
+    penalty = _SMOOTH * (n_pix / n_basis) * diff2.T @ diff2 + 1e-9 * np.eye(n_basis)
+    # B-splines overlap only near the diagonal: form just those entries of B^T W B
+    ii, jj = np.nonzero(basis.T @ basis)
+    products = basis[:, ii] * basis[:, jj]
+    keep = np.ones(y.shape, dtype=bool)
+    fit = np.empty_like(y)
+    active = np.arange(y.shape[0])  # rows whose kept set still changes
+    # the pixel-to-pixel noise (MAD of first differences / sqrt 2; lines are smooth
+    # over a pixel): on noisy spectra the MAD of the kept residuals shrinks to the
+    # noise and clipping at 1 sigma below would lift the fit well above the
+    # continuum (by ~0.5 sigma each round), so no pixel within _NOISE_CLIP noise
+    # sigmas below the fit (upper sigmas above it) is dropped
+    noise = _MAD_TO_SIGMA * np.median(np.abs(np.diff(y, axis=1)), axis=1) / np.sqrt(2.0)
+    for _ in range(n_clip):
+        ya, ka = y[active], keep[active]
+        w = ka.astype(np.float64)
+        # normal equations of the active rows at once: (B^T W B + P) c = B^T W y
+        gram = np.broadcast_to(penalty, (active.size, n_basis, n_basis)).copy()
+        gram[:, ii, jj] += w @ products
+        rhs = (w * ya) @ basis
+        coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
+        fa = coef @ basis.T
+        fit[active] = fa
+        resid = ya - fa
+        sigma = _MAD_TO_SIGMA * _masked_median(np.abs(resid), ka)
+        # noise-free model spectra would shrink sigma to 0 and clip without end:
+        # residuals under 0.1 % of the (median-scaled) flux are never clipped
+        sigma = np.maximum(sigma, _MIN_SIGMA)[:, None]
+        # the noise, re-measured on the kept pixels only (between lines), once clipped
+        dk = ka[:, 1:] & ka[:, :-1]
+        noise_k = _MAD_TO_SIGMA * _masked_median(np.abs(np.diff(ya, axis=1)), dk) / np.sqrt(2.0)
+        floor = np.where(dk.sum(axis=1) > n_basis, noise_k, noise[active])[:, None]
+        low = np.maximum(lower * sigma, _NOISE_CLIP * floor)
+        high = np.maximum(upper * sigma, upper * floor)
+        new_keep = (resid > -low) & (resid < high)
+        # never drop below what the spline needs; such rows keep their last kept set
+        too_few = new_keep.sum(axis=1) < 2 * n_basis
+        new_keep[too_few] = ka[too_few]
+        changed = (new_keep != ka).any(axis=1)
+        keep[active] = new_keep
+        active = active[changed]
+        if active.size == 0:
+            break
+    return fit, keep
+
+
+class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Divide each spectrum by a pseudo-continuum fitted through its line-free pixels.
+
+    The continuum is a cubic B-spline in wavelength (uniform knots about
+    ``knot_spacing`` apart) fitted by least squares, refitted after dropping
+    the pixels more than ``lower`` sigma below it (absorption lines) or
+    ``upper`` sigma above it (emission, cosmic rays); sigma is the robust
+    (MAD) scatter of the kept pixels, but never less than the pixel-to-pixel
+    noise: no pixel within 2 noise sigmas below the fit is dropped, so noisy
+    spectra (S/N 10) are not lifted above their continuum. The clipping is asymmetric
+    (``lower < upper``): each refit climbs out of the absorption lines, so the
+    fit ends near the upper envelope of the spectrum. Stiff knots (the default
+    is 200 A apart) keep it from following the broad Balmer wings of hot stars.
+    The result is continuum-rectified flux (continuum ~ 1), insensitive to
+    reddening and flux calibration but for the line depths.
+
+    ``fit`` learns nothing (each spectrum gets its own continuum); it checks
+    the input and the grid.
+
+    Measured against the MKCLASS authors' own rectification of the 112 MKCLASS
+    standards (``load_mk_standards(rectified=True)``):
+    ``benchmarks/results/continuum.md``.
+
+    Parameters
+    ----------
+    wavelength : array-like or Quantity of shape (n_pixels,), default=None
+        Wavelength grid (Angstrom when unitless). None uses the pixel index,
+        and ``knot_spacing`` is then in pixels.
+    knot_spacing : float, default=200.0
+        Approximate distance between spline knots, in Angstrom (pixels when
+        ``wavelength`` is None). Larger is stiffer.
+    degree : int, default=3
+        Degree of the spline.
+    lower : float, default=1.0
+        Pixels more than ``lower`` sigma below the fit are dropped.
+    upper : float, default=3.0
+        Pixels more than ``upper`` sigma above the fit are dropped.
+    n_clip : int, default=20
+        Most fits per spectrum (the first without clipping). A row stops
+        early when its kept pixels stop changing; on high-S/N spectra the
+        clipping keeps climbing slowly toward the upper envelope (a few
+        pixels per fit after 20 fits), and the result changes little from 20
+        to 50 fits (``benchmarks/results/continuum.md``).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of pixels seen in ``fit``.
+    wavelength_ : ndarray of shape (n_features_in_,)
+        The grid in Angstrom (the pixel index when ``wavelength`` is None).
+
+    See Also
+    --------
+    FluxNormalizer : Scale each spectrum by one number (keeps the continuum).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.preprocessing import ContinuumNormalizer
+    >>> wave = np.linspace(3900.0, 5500.0, 800)
+    >>> continuum = 2.0 + (wave - 3900.0) / 1600.0           # a sloped continuum
+    >>> line = 1.0 - 0.5 * np.exp(-0.5 * ((wave - 4471.5) / 3.0) ** 2)
+    >>> X = (continuum * line)[None, :]
+    >>> Xr = ContinuumNormalizer(wavelength=wave).fit_transform(X)
+    >>> round(float(np.median(Xr)), 3), round(float(Xr.min()), 2)   # continuum 1, depth kept
+    (1.0, 0.5)
+    """
+
+    _parameter_constraints: dict = {
+        "wavelength": ["array-like", None],
+        "knot_spacing": [Interval(Real, 0, None, closed="neither")],
+        "degree": [Interval(Integral, 1, 5, closed="both")],
+        "lower": [Interval(Real, 0, None, closed="neither")],
+        "upper": [Interval(Real, 0, None, closed="neither")],
+        "n_clip": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, wavelength=None, knot_spacing=200.0, degree=3, lower=1.0, upper=3.0,
+                 n_clip=20):
+        self.wavelength = wavelength
+        self.knot_spacing = knot_spacing
+        self.degree = degree
+        self.lower = lower
+        self.upper = upper
+        self.n_clip = n_clip
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check ``X`` and the grid; nothing is learnt.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+            Spectra.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ContinuumNormalizer
+        """
+        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        check_spectra(X)
+        if self.wavelength is None:
+            self.wavelength_ = np.arange(X.shape[1], dtype=np.float64)
+        else:
+            self.wavelength_ = check_wavelength(self.wavelength, n_pixels=X.shape[1])
+        return self
+
+    def continuum(self, X):
+        """The fitted pseudo-continuum of each spectrum, in the units of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+            Spectra.
+
+        Returns
+        -------
+        continuum : ndarray of shape (n_spectra, n_pixels)
+            Same dtype as ``X`` when it is floating point.
+
+        Raises
+        ------
+        ValueError
+            Naming the rows: a spectrum whose flux is zero everywhere.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        check_spectra(X)
+        return self._continuum(X).astype(X.dtype, copy=False)
+
+    def _continuum(self, X):
+        X64 = X.astype(np.float64)
+        scale = np.median(np.abs(X64), axis=1)
+        scale = np.where(scale > 0, scale, np.mean(np.abs(X64), axis=1))
+        zero = ~(scale > 0)
+        if zero.any():
+            raise ValueError(
+                f"cannot fit a continuum to {int(zero.sum())} spectrum(s) whose flux is "
+                f"0 everywhere (row {first_bad_rows(zero)})"
+            )
+        out = np.empty_like(X64)
+        for start in range(0, X64.shape[0], _CHUNK):  # bounded memory on survey batches
+            rows = slice(start, start + _CHUNK)
+            fit, _ = _fit_continuum(
+                X64[rows] / scale[rows, None], self.wavelength_, self.knot_spacing, self.degree,
+                self.lower, self.upper, self.n_clip,
+            )
+            out[rows] = fit * scale[rows, None]
+        return out
+
+    def transform(self, X):
+        """Divide ``X`` by its pseudo-continuum.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_pixels)
+            Spectra.
+
+        Returns
+        -------
+        X_rectified : ndarray of shape (n_spectra, n_pixels)
+            Continuum ~ 1; same dtype as ``X`` when it is floating point.
+
+        Where the fitted continuum falls below 1 % of the spectrum's median
+        absolute flux (no flux at all there: the blue end of a heavily
+        reddened cool star, noise about zero), it is held at that level, so
+        those pixels come out as (large) noise instead of a division by zero.
+
+        Raises
+        ------
+        ValueError
+            Naming the rows: a spectrum whose flux is zero everywhere, or
+            whose fitted continuum is not positive over most of it (negative
+            flux, e.g. a bad sky subtraction: there is no continuum to divide by).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        check_spectra(X)
+        cont = self._continuum(X)
+        bad = ~(np.median(cont, axis=1) > 0)
+        if bad.any():
+            raise ValueError(
+                f"the fitted continuum is not positive in {int(bad.sum())} spectrum(s) "
+                f"(row {first_bad_rows(bad)}): rectification needs positive flux"
+            )
+        floor = _MIN_CONTINUUM * np.median(np.abs(X), axis=1, keepdims=True)
+        floor = np.where(floor > 0, floor, np.mean(np.abs(X), axis=1, keepdims=True))
+        return (X / np.maximum(cont, floor)).astype(X.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        return tags

@@ -76,7 +76,15 @@ def test_rejects_unknown_data(tmp_path):
         reproduce("xyz", mode="tiny", output=tmp_path / "r")
 
 
-def test_cli_prints_the_report(tmp_path, capsys):
+def test_cli_prints_the_report(tmp_path, capsys, monkeypatch):
+    from dataclasses import replace
+
+    from skspec.experiments import _reproduce
+
+    # the command line path only: one baseline and the plain net (tiny_run covers the rest)
+    small = replace(_reproduce.MODES["tiny"], methods=("none",), baselines=("SVC",),
+                    augmented=())
+    monkeypatch.setitem(_reproduce.MODES, "tiny", small)
     out = tmp_path / "cli"
     assert main(["reproduce", "--tiny", "--seeds", "1", "--n-jobs", "1", "-o", str(out)]) == 0
     printed = capsys.readouterr().out

@@ -124,7 +124,8 @@ def small_split():
     from skspec.model_selection import LeaveOneStarOut
 
     bunch = load_ofgk()
-    keep = np.flatnonzero((np.asarray(bunch.target) == "O") | (np.arange(len(bunch.target)) % 4 == 0))
+    target = np.asarray(bunch.target)
+    keep = np.flatnonzero((target == "O") | (np.arange(len(target)) % 4 == 0))
     X, y = bunch.data[keep], np.asarray(bunch.target)[keep]
     groups = np.asarray(bunch.object)[keep]
     train, test = next(LeaveOneStarOut("O", test_size=0.2, random_state=0).split(X, y, groups))

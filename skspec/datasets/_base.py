@@ -41,21 +41,24 @@ def _frame(flux, target, meta, feature_names):
 
 
 def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
-    import astropy.units as u
-
     table = _read_table()
     keep = np.isin(table["label"], list(classes))
     flux = table["flux"][keep].copy()
     target = table["label"][keep].astype(str)
     meta = {key: table[key][keep].copy() for key in _META}
-    wavelength = table["wavelength"].copy() * u.AA
-    feature_names = np.array([f"flux_{w:.2f}" for w in wavelength.value], dtype=object)
+    return _bunch(flux, target, meta, table["wavelength"].copy(), "spectra.rst",
+                  return_X_y=return_X_y, as_frame=as_frame)
 
-    frame = None
-    data, y = flux, target
+
+def _bunch(flux, target, meta, wavelength, descr, *, return_X_y, as_frame):
+    """The loaders' common ending: ``(X, y)``, or a Bunch with the shared fields and ``meta``."""
+    import astropy.units as u
+
+    wavelength = np.asarray(wavelength) * u.AA
+    feature_names = np.array([f"flux_{w:.2f}" for w in wavelength.value], dtype=object)
+    data, y, frame = flux, target, None
     if as_frame:
         data, y, frame = _frame(flux, target, meta, feature_names)
-
     if return_X_y:
         return data, y
     return Bunch(
@@ -65,7 +68,7 @@ def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
         target_names=np.array(sorted(set(target))),
         feature_names=feature_names,
         wavelength=wavelength,
-        DESCR=_descr("spectra.rst"),
+        DESCR=_descr(descr),
         **meta,
     )
 

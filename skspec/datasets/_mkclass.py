@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import _data_path, _descr, _frame
+from ._base import _bunch, _data_path
 
 __all__ = ["load_mk_standards"]
 
@@ -160,25 +160,8 @@ def load_mk_standards(*, return_X_y: bool = False, as_frame: bool = False,
     >>> load_mk_standards(rectified=True).data.shape
     (112, 1609)
     """
-    import astropy.units as u
-
     table = mk_table(rectified)
     flux, target = table["flux"], table["label"]
     meta = {key: table[key] for key in _META}
-    wavelength = table["wavelength"] * u.AA
-    feature_names = np.array([f"flux_{w:.2f}" for w in wavelength.value], dtype=object)
-    data, y, frame = flux, target, None
-    if as_frame:
-        data, y, frame = _frame(flux, target, meta, feature_names)
-    if return_X_y:
-        return data, y
-    return Bunch(
-        data=data,
-        target=y,
-        frame=frame,
-        target_names=np.array(sorted(set(target))),
-        feature_names=feature_names,
-        wavelength=wavelength,
-        DESCR=_descr("mk_standards.rst"),
-        **meta,
-    )
+    return _bunch(flux, target, meta, table["wavelength"], "mk_standards.rst",
+                  return_X_y=return_X_y, as_frame=as_frame)

@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import _descr, _frame, _read_table
+from ._base import _bunch, _read_table
 from ._mkclass import _LOG10_START, _LOG10_STEP, grid_pixels, mk_table
 
 __all__ = ["load_real_spectra"]
@@ -176,8 +176,6 @@ def load_real_spectra(*, wavelength_range=(3900.0, 5500.0), fwhm=3.6,
     ...
     ValueError: wavelength_range=(3800, 5500) is outside the coverage of STELIB_v3.2, ...
     """
-    import astropy.units as u
-
     if fwhm is not None and (isinstance(fwhm, bool) or not isinstance(fwhm, Real)
                              or not np.isfinite(fwhm) or fwhm <= 0):
         raise ValueError(f"fwhm must be a positive number of Angstrom or None, got {fwhm!r}")
@@ -220,20 +218,5 @@ def load_real_spectra(*, wavelength_range=(3900.0, 5500.0), fwhm=3.6,
     spt[is_mk], lum[is_mk] = mk["spectral_type"], mk["luminosity_class"]
     meta["spectral_type"], meta["luminosity_class"] = spt.astype(str), lum.astype(str)
 
-    wavelength = wave * u.AA
-    feature_names = np.array([f"flux_{w:.2f}" for w in wave], dtype=object)
-    data, y, frame = flux, target, None
-    if as_frame:
-        data, y, frame = _frame(flux, target, meta, feature_names)
-    if return_X_y:
-        return data, y
-    return Bunch(
-        data=data,
-        target=y,
-        frame=frame,
-        target_names=np.array(sorted(set(target))),
-        feature_names=feature_names,
-        wavelength=wavelength,
-        DESCR=_descr("real_spectra.rst"),
-        **meta,
-    )
+    return _bunch(flux, target, meta, wave, "real_spectra.rst",
+                  return_X_y=return_X_y, as_frame=as_frame)

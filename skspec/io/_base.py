@@ -10,6 +10,13 @@ from typing import Any
 
 import numpy as np
 
+from ._errors import (
+    InvalidSpectrumError,
+    SpectrumReadError,
+    TruncatedFileError,
+    UnreadableFileError,
+)
+
 __all__ = ["SpectrumData", "air_to_vacuum", "vacuum_to_air"]
 
 #: keys every reader puts in ``SpectrumData.meta``
@@ -168,61 +175,165 @@ def source_name(source) -> str:
     return f"<{type(source).__name__}>"
 
 
-def _what_is_wrong(path) -> str:
-    """Say whether an unreadable file is not FITS at all or a damaged one."""
-    with open(path, "rb") as fh:
-        head = fh.read(6)
-    if head[:2] != b"\x1f\x8b" and head[:3] != b"BZh" and head != b"SIMPLE":
+_GZIP_MAGIC = b"\x1f\x8b"
+_BZIP2_MAGIC = b"BZh"
+
+
+def _read_bytes(path, name: str) -> bytes:
+    """The bytes of the file at ``path``; an UnreadableFileError saying why not."""
+    import errno
+    import stat
+
+    try:
+        info = os.stat(path)  # follows links: a loop or a dangling link fails here
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            reason = "symbolic link loop (too many levels of symbolic links)"
+        elif isinstance(exc, FileNotFoundError) and os.path.islink(path):
+            reason = f"broken symbolic link (it points to {os.readlink(path)!r}, which is not there)"
+        elif isinstance(exc, FileNotFoundError):
+            reason = "no such file"
+        elif isinstance(exc, PermissionError):
+            reason = "permission denied"
+        else:
+            reason = f"cannot open it ({exc.strerror or exc})"
+        raise UnreadableFileError(name, reason) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFileError(name, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFileError(name, "not a regular file (a device, socket or pipe)")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except PermissionError as exc:
+        raise UnreadableFileError(name, "permission denied") from exc
+    except OSError as exc:
+        raise UnreadableFileError(name, f"cannot read it ({exc.strerror or exc})") from exc
+
+
+def _decompress(raw: bytes, name: str) -> bytes:
+    """Whole gzip or bzip2 streams decompressed in memory (other bytes as they are).
+
+    Decompressing first is faster than letting astropy read through a gzip
+    file object, and it tells a file cut short (no end-of-stream marker) from
+    a damaged one.
+    """
+    import bz2
+    import gzip
+    import zlib
+
+    if raw[:2] == _GZIP_MAGIC:
+        kind, decompress = "gzip", gzip.decompress
+    elif raw[:3] == _BZIP2_MAGIC:
+        kind, decompress = "bzip2", bz2.decompress
+    else:
+        return raw
+    try:
+        return decompress(raw)
+    except (EOFError, ValueError) as exc:  # gzip: EOFError, bz2: ValueError
+        raise TruncatedFileError(
+            name, f"truncated {kind} file: the compressed stream ends before its end-of-stream "
+            f"marker ({len(raw)} bytes; the file was cut short or damaged)"
+        ) from exc
+    except (OSError, zlib.error) as exc:  # BadGzipFile, CRC or length mismatch
+        raise UnreadableFileError(name, f"corrupt {kind} file ({exc})") from exc
+
+
+def _what_is_wrong(head: bytes) -> str:
+    """Say whether bytes astropy cannot parse are not FITS at all or a damaged FITS file."""
+    if head[:6] != b"SIMPLE":
         return "not a FITS file (it does not start with SIMPLE)"
     return "corrupt or truncated FITS file"
 
 
 @contextmanager
 def open_fits(source):
-    """Yield ``(hdulist, name)``; unreadable input raises a ValueError naming it.
+    """Yield ``(hdulist, name)``; unreadable input raises a SpectrumReadError naming it.
 
-    A path or file object is opened (and closed afterwards); an ``HDUList``
-    is used as is and left open. Header and data are read eagerly inside the
-    ``with`` block, so truncation shows up here and not later.
+    A path is read into memory whole (gzip and bzip2 decompressed there, an
+    incomplete stream raising :class:`TruncatedFileError`); a file object is
+    read to its end the same way; an ``HDUList`` is used as is and left open.
+    Plain survey files are parsed by :func:`._fastfits.parse_simple_fits`
+    (the yielded object is then a list of HDU-like objects with ``header``,
+    ``data`` and ``columns``), anything else by astropy. Every HDU's header
+    and data are parsed inside the ``with`` block, so a truncated file fails
+    here and not later.
     """
     from astropy.io import fits
 
     name = source_name(source)
     if isinstance(source, fits.HDUList):
-        yield source, name
+        with _naming(name):
+            yield source, name
         return
     if isinstance(source, (str, os.PathLike)):
-        if not os.path.isfile(source):
-            raise ValueError(f"{name}: no such file")
-        # open the file here so that it is closed even when astropy fails half-way
-        with open(source, "rb") as fh:
-            with _read_all(fh, name, _what_is_wrong(source)) as hdul:
-                yield hdul, name
+        raw = _read_bytes(source, name)
+    else:
+        try:
+            raw = source.read()
+        except OSError as exc:
+            raise UnreadableFileError(name, f"cannot read it ({exc})") from exc
+        if not isinstance(raw, bytes):
+            raise UnreadableFileError(name, "a file object must be opened in binary mode ('rb')")
+    data = _decompress(raw, name)
+    from ._fastfits import parse_simple_fits
+
+    hdus = parse_simple_fits(data, name)  # None: a FITS feature astropy must read
+    if hdus is not None:
+        with _naming(name):
+            yield hdus, name
         return
-    with _read_all(source, name, "corrupt or truncated FITS file") as hdul:
+    with _read_all(data, name) as hdul, _naming(name):
         yield hdul, name
 
 
 @contextmanager
-def _read_all(fileobj, name: str, problem: str):
-    """fits.open with every HDU's data read now; failures become ValueErrors."""
+def _naming(name: str):
+    """A reader's unforeseen failure on odd content (a header value of the wrong
+    type, a missing column) becomes an InvalidSpectrumError naming the file."""
+    try:
+        yield
+    except SpectrumReadError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise InvalidSpectrumError(name, f"{type(exc).__name__}: {exc}") from exc
+
+
+@contextmanager
+def _read_all(data: bytes, name: str):
+    """Parse FITS bytes with every HDU's data read now; failures become SpectrumReadErrors."""
     from astropy.io import fits
     from astropy.utils.exceptions import AstropyUserWarning
 
+    from ._fastfits import check_complete
+
+    if len(data) < 2880:
+        if data[:6] == b"SIMPLE":
+            raise TruncatedFileError(
+                name, f"truncated FITS file: {len(data)} bytes, less than one 2880-byte header block"
+            )
+        raise UnreadableFileError(name, _what_is_wrong(data))
+    check_complete(data, name)  # astropy drops a header cut in the middle without a word
     with warnings.catch_warnings():
         # astropy only warns on a truncated file and pads the data: make it an error
         warnings.filterwarnings("error", message=".*truncated.*", category=AstropyUserWarning)
         warnings.filterwarnings("ignore", category=fits.verify.VerifyWarning)
         try:
-            hdul = fits.open(fileobj, memmap=False, lazy_load_hdus=False)
+            hdul = fits.HDUList.fromstring(data)
             try:
                 for hdu in hdul:
-                    hdu.data  # noqa: B018 - force the read so truncation is caught here
+                    hdu.data  # noqa: B018 - force the parse so truncation is caught here
             except BaseException:
                 hdul.close()
                 raise
         except Exception as exc:  # astropy raises OSError, EOFError, ValueError, ...
-            raise ValueError(f"{name}: {problem} ({exc})") from exc
+            problem = _what_is_wrong(data)
+            text = str(exc).lower()
+            if problem.startswith("corrupt") and ("truncated" in text or "too small" in text):
+                raise TruncatedFileError(
+                    name, f"truncated FITS file: the data end early ({len(data)} bytes; {exc})"
+                ) from exc
+            raise UnreadableFileError(name, f"{problem} ({exc})") from exc
     try:
         yield hdul
     finally:
@@ -261,7 +372,7 @@ def make_spectrum(name, wave_aa, flux, ivar, bad, meta, *, vacuum_in, vacuum, fm
     try:
         wave = check_wavelength(wave_aa, n_pixels=flux.size)
     except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from exc
+        raise InvalidSpectrumError(name, str(exc)) from exc
     if vacuum_in and not vacuum:
         wave = vacuum_to_air(wave)
     elif vacuum and not vacuum_in:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import SpectrumData, open_fits
+from ._errors import UnrecognisedFormatError
 from ._surveys import (
     _lamost_from_hdul,
     _lamost_table,
@@ -29,8 +30,8 @@ def _detect(hdul, name: str) -> str:
         return "sdss"
     if data is not None and data.ndim == 1 and "CRVAL1" in header:
         return "stelib"
-    raise ValueError(
-        f"{name}: unrecognised spectrum format (not a LAMOST image or COADD table, "
+    raise UnrecognisedFormatError(
+        name, "unrecognised spectrum format (not a LAMOST image or COADD table, "
         "an SDSS loglam/flux table, nor a 1-D image with CRVAL1/CDELT1)"
     )
 

@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from ._base import SpectrumData, header_float, header_str, make_spectrum, open_fits
+from ._errors import InvalidSpectrumError, UnrecognisedFormatError
 
 __all__ = ["read_lamost", "read_sdss", "read_stelib"]
 
@@ -42,19 +43,30 @@ def _coeff_wavelength(header, n: int, name: str, required: bool = True):
         if not required:
             return None
         missing = " and ".join(k for k, v in (("COEFF0", c0), ("COEFF1", c1)) if v is None)
-        raise ValueError(
-            f"{name}: the LAMOST header lacks {missing}, needed for the wavelength "
+        raise InvalidSpectrumError(
+            name, f"the LAMOST header lacks {missing}, needed for the wavelength "
             "(log10 lambda = COEFF0 + COEFF1 * pixel)"
         )
-    return 10.0 ** (float(c0) + float(c1) * np.arange(n))
+    coeffs = []
+    for key, value in (("COEFF0", c0), ("COEFF1", c1)):
+        try:
+            if isinstance(value, bool):
+                raise TypeError(key)
+            coeffs.append(float(value))
+        except (TypeError, ValueError):
+            raise InvalidSpectrumError(
+                name, f"the LAMOST header's {key} = {value!r} is not a number (the wavelength is "
+                "log10 lambda = COEFF0 + COEFF1 * pixel)"
+            ) from None
+    return 10.0 ** (coeffs[0] + coeffs[1] * np.arange(n))
 
 
 def _check_stored_wavelength(stored, wave, name: str) -> None:
     stored = np.asarray(stored, dtype=np.float64)
     if not np.allclose(stored, wave, rtol=1e-5, atol=0):
         i = int(np.argmax(np.abs(stored - wave)))
-        raise ValueError(
-            f"{name}: the stored wavelength ({stored[i]:.3f} A at pixel {i}) disagrees "
+        raise InvalidSpectrumError(
+            name, f"the stored wavelength ({stored[i]:.3f} A at pixel {i}) disagrees "
             f"with COEFF0/COEFF1 ({wave[i]:.3f} A)"
         )
 
@@ -128,7 +140,7 @@ def _lamost_from_hdul(hdul, name: str, vacuum: bool) -> SpectrumData:
         layout = "image"
         rows = _lamost_rows(header, primary.shape[0])
         if "flux" not in rows or "ivar" not in rows:
-            raise ValueError(f"{name}: LAMOST image without flux and ivar rows")
+            raise UnrecognisedFormatError(name, "LAMOST image without flux and ivar rows")
         flux, ivar = primary[rows["flux"]], primary[rows["ivar"]]
         wave = _coeff_wavelength(header, primary.shape[1], name)
         if "wavelength" in rows:
@@ -150,8 +162,8 @@ def _lamost_from_hdul(hdul, name: str, vacuum: bool) -> SpectrumData:
             if col is not None:
                 flags[key] = np.array(col)
     else:
-        raise ValueError(
-            f"{name}: not a LAMOST spectrum (no 2-D primary image with flux and "
+        raise UnrecognisedFormatError(
+            name, "not a LAMOST spectrum (no 2-D primary image with flux and "
             "ivar rows, no table with FLUX and IVAR columns)"
         )
     obsid = header.get("OBSID")
@@ -253,7 +265,7 @@ def read_sdss(source, *, vacuum: bool = True) -> SpectrumData:
 def _sdss_from_hdul(hdul, name: str, vacuum: bool) -> SpectrumData:
     table = _sdss_table(hdul)
     if table is None:
-        raise ValueError(f"{name}: no binary table with loglam and flux columns (SDSS)")
+        raise UnrecognisedFormatError(name, "no binary table with loglam and flux columns (SDSS)")
     loglam = _column(table, "loglam").astype(np.float64)
     flux = np.array(_column(table, "flux"), dtype=np.float32)
     ivar = _column(table, "ivar")
@@ -310,12 +322,16 @@ def _stelib_from_hdul(hdul, name: str, vacuum: bool) -> SpectrumData:
     header, data = hdul[0].header, hdul[0].data
     if data is None or data.ndim != 1:
         shape = None if data is None else data.shape
-        raise ValueError(f"{name}: not a 1-D spectrum image (primary data shape {shape})")
+        raise UnrecognisedFormatError(name, f"not a 1-D spectrum image (primary data shape {shape})")
     step = header_float(header, "CDELT1", "CD1_1")
     start = header_float(header, "CRVAL1")
     if start is None or step is None:
-        raise ValueError(f"{name}: the header lacks CRVAL1 or CDELT1/CD1_1 (wavelength axis)")
-    ref = header_float(header, "CRPIX1") or 1.0
+        raise InvalidSpectrumError(
+            name, "the header lacks CRVAL1 or CDELT1/CD1_1 (wavelength axis)"
+        )
+    ref = header_float(header, "CRPIX1")
+    if ref is None:  # absent: the FITS default; CRPIX1 = 0 is a valid reference pixel
+        ref = 1.0
     wave = start + step * (np.arange(data.size) + 1.0 - ref)
     if header.get("DC-FLAG") == 1:
         wave = 10.0**wave

@@ -1,11 +1,12 @@
 import logging
+import os
 
 import astropy.units as u
 import numpy as np
 import pytest
 from astropy.io import fits
 
-from skspec.io import read_lamost, read_spectra
+from skspec.io import ShortCoverageError, read_lamost, read_spectra
 
 N_PIX = 200
 GRID = np.geomspace(4010.0, 4150.0, 40)  # inside every file written below
@@ -157,7 +158,7 @@ def test_reproduces_the_bundled_table(shared_data):
 # ---- bad input: one test per case ----
 
 def test_grid_outside_coverage_names_the_file(folder):
-    with pytest.raises(ValueError, match=r"a\.fits: the grid .* is outside the coverage"):
+    with pytest.raises(ShortCoverageError, match=r"a\.fits: spectrum covers .* short at the blue end"):
         read_spectra(folder, np.linspace(3900.0, 4100.0, 20), verbose=0)
 
 
@@ -194,3 +195,56 @@ def test_bad_options_raise(folder):
 def test_grid_not_increasing_raises(folder):
     with pytest.raises(ValueError, match="grid must be strictly increasing"):
         read_spectra(folder, GRID[::-1], verbose=0)
+
+
+# ---- issue 17: every failure to open a file is a per-file error ----
+
+def test_skip_goes_past_a_file_it_may_not_open(folder, monkeypatch):
+    """PermissionError from opening one file used to abort read_spectra(on_error="skip")."""
+    from skspec.io import _base
+
+    real_open = open
+
+    def no_permission_for_b(path, *args, **kwargs):
+        if str(path).endswith("b.fits.gz"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(_base, "open", no_permission_for_b, raising=False)  # root ignores chmod
+    result = read_spectra(folder, GRID, on_error="skip", verbose=0)
+    assert [p.split("/")[-1] for p in result.filenames] == ["a.fits", "c.fits"]
+    (path, reason), = result.skipped
+    assert path.endswith("b.fits.gz") and reason.endswith("b.fits.gz: permission denied")
+    with pytest.raises(ValueError, match=r"b\.fits\.gz: permission denied"):
+        read_spectra(folder, GRID, verbose=0)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads files whatever their mode")
+def test_skip_goes_past_an_unreadable_mode(folder):
+    os.chmod(folder / "b.fits.gz", 0)
+    result = read_spectra(folder, GRID, on_error="skip", verbose=0)
+    assert len(result.filenames) == 2 and "permission denied" in result.skipped[0][1]
+
+
+def test_skip_goes_past_an_oserror_of_a_custom_reader(folder):
+    def reader(source, vacuum=True):
+        if str(source).endswith("a.fits"):
+            raise OSError("disk on fire")
+        return read_lamost(source, vacuum=vacuum)
+
+    result = read_spectra([folder / "a.fits", folder / "b.fits.gz"], GRID, reader=reader,
+                          on_error="skip", verbose=0)
+    assert len(result.filenames) == 1 and result.filenames[0].endswith("b.fits.gz")
+    assert "a.fits: OSError: disk on fire" in result.skipped[0][1]
+
+
+def test_skip_goes_past_a_directory_and_a_link_loop(folder):
+    (folder / "night.fits").mkdir()  # a folder named like a file
+    os.symlink(folder / "l2.fits", folder / "l1.fits")
+    os.symlink(folder / "l1.fits", folder / "l2.fits")
+    result = read_spectra(folder, GRID, on_error="skip", verbose=0)
+    assert len(result.filenames) == 3
+    reasons = {p.split("/")[-1]: r for p, r in result.skipped}
+    assert reasons["night.fits"].endswith("is a directory, not a file")
+    assert reasons["l1.fits"].endswith("symbolic link loop (too many levels of symbolic links)")

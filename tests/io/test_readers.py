@@ -1,4 +1,5 @@
 import gzip
+import os
 
 import astropy.units as u
 import numpy as np
@@ -6,6 +7,7 @@ import pytest
 from astropy.io import fits
 
 from skspec.io import (
+    TruncatedFileError,
     SpectrumData,
     air_to_vacuum,
     detect_format,
@@ -240,7 +242,7 @@ def test_truncated_fits_raises(tmp_path):
     good = lamost_image(tmp_path / "good.fits")
     cut = tmp_path / "cut.fits"
     cut.write_bytes(good.read_bytes()[:-2000])
-    with pytest.raises(ValueError, match=r"cut\.fits: corrupt or truncated FITS file .*truncated"):
+    with pytest.raises(TruncatedFileError, match=r"cut\.fits: truncated FITS file"):
         read_lamost(cut)
 
 
@@ -248,7 +250,7 @@ def test_truncated_gzip_raises(tmp_path):
     raw = lamost_image(tmp_path / "good.fits").read_bytes()
     cut = tmp_path / "cut.fits.gz"
     cut.write_bytes(gzip.compress(raw)[:300])
-    with pytest.raises(ValueError, match=r"cut\.fits\.gz: corrupt or truncated FITS file"):
+    with pytest.raises(TruncatedFileError, match=r"cut\.fits\.gz: truncated gzip file"):
         read_fits(cut)
 
 
@@ -319,3 +321,69 @@ def test_import_does_not_pull_torch():
 
     code = "import sys, skspec.io, skspec.preprocessing; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize("crpix, first", [(0.0, 4002.0), (1.0, 4000.0), (None, 4000.0), (3.0, 3996.0)])
+def test_stelib_crpix1_zero_is_a_reference_pixel_not_missing(tmp_path, crpix, first):
+    """Issue 17: CRPIX1 = 0 was taken for 'absent' (1.0) and shifted the axis by one pixel."""
+    path = tmp_path / "star.fits"
+    hdu = fits.PrimaryHDU(np.ones(10, dtype=np.float32))
+    hdu.header.update(CRVAL1=4000.0, CDELT1=2.0, AIRORVAC="vac")
+    if crpix is not None:
+        hdu.header["CRPIX1"] = crpix
+    hdu.writeto(path)
+    wave = read_stelib(path).wavelength.to_value(u.AA)
+    np.testing.assert_allclose(wave, first + 2.0 * np.arange(10), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sdss_pyhammer/O9.fits.gz",
+                                  "lamost_cmost_tests/spec-55859-F5902_sp01-001.fits.gz"])
+@pytest.mark.parametrize("kept", [0.5, 0.9, 0.99, 0.999])
+def test_truncated_gzip_of_a_real_file_says_truncated(shared_data, tmp_path, name, kept):
+    """Issue 17: a cut .fits.gz gave 'unrecognised format' or was read with HDUs lost."""
+    from skspec.io import TruncatedFileError
+
+    raw = (shared_data / "raw" / name).read_bytes()
+    cut = tmp_path / name.split("/")[1]
+    cut.write_bytes(raw[: int(len(raw) * kept)])
+    with pytest.raises(TruncatedFileError, match=rf"{cut.name}: truncated gzip file"):
+        read_fits(cut)
+
+
+@pytest.mark.parametrize("key", ["COEFF0", "COEFF1"])
+def test_coeff_not_a_number_names_the_file(tmp_path, key):
+    """Issue 17: COEFF1 = 'abc' gave 'could not convert string to float' without the file."""
+    from skspec.io import InvalidSpectrumError
+
+    path = lamost_image(tmp_path / "abc.fits")
+    with fits.open(path, mode="update") as hdul:
+        hdul[0].header[key] = "abc"
+    with pytest.raises(InvalidSpectrumError, match=rf"abc\.fits: the LAMOST header's {key} = 'abc' "
+                       "is not a number"):
+        read_lamost(path)
+
+
+def test_odd_header_value_elsewhere_names_the_file(tmp_path):
+    path = tmp_path / "odd.fits"
+    cols = [fits.Column(name="loglam", format="D", array=3.6 + 1e-4 * np.arange(N_PIX)),
+            fits.Column(name="flux", format="E", array=np.ones(N_PIX))]
+    spall = fits.BinTableHDU.from_columns([fits.Column(name="CLASS", format="4A", array=["STAR"]),
+                                           fits.Column(name="SN_MEDIAN_ALL", format="3A", array=["n/a"])])
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(cols), spall]).writeto(path)
+    with pytest.raises(ValueError, match=r"odd\.fits: ValueError: could not convert"):
+        read_sdss(path)
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.mkdir(), "is a directory, not a file"),
+    (lambda p: (os.symlink(p.with_name("l2.fits"), p), os.symlink(p, p.with_name("l2.fits"))),
+     r"symbolic link loop \(too many levels of symbolic links\)"),
+    (lambda p: os.symlink(p.with_name("gone.fits"), p), "broken symbolic link"),
+])
+def test_directory_and_link_loop_are_not_called_missing(tmp_path, make, reason):
+    from skspec.io import UnreadableFileError
+
+    path = tmp_path / "x.fits"
+    make(path)
+    with pytest.raises(UnreadableFileError, match=rf"x\.fits: {reason}"):
+        read_fits(path)

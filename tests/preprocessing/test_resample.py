@@ -241,3 +241,17 @@ def test_unknown_method_raises(ramp):
         resample_spectrum(wave, X[0], [4500.0, 4510.0], method="cubic")
     with pytest.raises(ValueError, match="method"):
         WavelengthResampler(method="cubic").fit(X)
+
+
+def test_float32_rounded_wavelength_on_the_grid_is_covered():
+    """Issue 13: float32 rounding of a spectrum's own grid is not missing coverage."""
+    from skspec.preprocessing._resample import default_grid
+
+    grid = default_grid()
+    wave32 = 10.0 ** np.log10(grid).astype(np.float32).astype(np.float64)
+    flux = np.linspace(1.0, 2.0, grid.size)
+    for method in ("flux_conserving", "linear"):
+        np.testing.assert_allclose(resample_spectrum(wave32, flux, grid, method=method), flux,
+                                   rtol=1e-4)
+    with pytest.raises(ValueError, match=r"\(0.2 px\) short at the blue end"):
+        resample_spectrum(grid * 10 ** (0.2e-4), flux, grid)

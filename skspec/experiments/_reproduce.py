@@ -109,7 +109,7 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
         (:func:`skspec.datasets.load_real_spectra`: 522 spectra, 28 O and 65 B
         stars with the MKCLASS standards, on 3900-5500 A). With B stars the
         report has a section on the O/B border. ``all`` in ``quick`` mode holds
-        out every third O star in name order (10 of 28, ``Settings.split_step``);
+        out every fourth O star in name order (7 of 28, ``Settings.split_step``);
         ``full`` holds out all 28.
     mode : {"quick", "full", "tiny"}, default="quick"
         ``quick`` runs in minutes on 2 CPU cores (small networks,

@@ -299,7 +299,7 @@ def test_border_report_counts_late_o_and_early_b_by_class_and_name():
                          tests) == {}
 
 
-def test_quick_all_holds_out_every_third_o_star():
+def test_quick_all_holds_out_every_fourth_o_star():
     from skspec.datasets import load_real_spectra
     from skspec.experiments import MODES
     from skspec.experiments._reproduce import _tasks
@@ -307,7 +307,7 @@ def test_quick_all_holds_out_every_third_o_star():
     real = load_real_spectra()
     y, groups = np.asarray(real.target), np.asarray(real.object)
     quick = _tasks("all", real.data, y, groups, MODES["quick"], [0], 0.2)
-    assert [t["split"] for t in quick] == list(range(0, 28, 3))
+    assert [t["split"] for t in quick] == list(range(0, 28, 4))
     assert len(_tasks("all", real.data, y, groups, MODES["full"], [0], 0.2)) == 28
     # the split step is for the 28-star data set only
     assert len(_tasks("obafgkm", real.data, y, groups, MODES["quick"], [0], 0.2)) == 28

@@ -33,17 +33,16 @@ def _oversample_target(factor) -> str:
 def _make_sampler(method, y_train, settings, seed, device):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
 
-    from ..over_sampling import LCGAN, SGAN, MarkSynthetic
+    from ..over_sampling import LCGAN, SGAN
 
     strategy = _o_strategy(y_train, settings.oversample)
     n_o = int((y_train == "O").sum())
     if method in _NO_SAMPLER:
         return None
     if method == "RandomOverSampler":
-        return MarkSynthetic(RandomOverSampler(sampling_strategy=strategy, random_state=seed))
+        return RandomOverSampler(sampling_strategy=strategy, random_state=seed)
     if method == "SMOTE":
-        return MarkSynthetic(SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1),
-                                   random_state=seed))
+        return SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1), random_state=seed)
     gan = {"LCGAN": LCGAN, "SGAN": SGAN}[method]
     params = {"sampling_strategy": strategy, "n_iter": settings.gan_iter,
               "snapshot_every": settings.snapshot_every, "random_state": seed,
@@ -82,11 +81,12 @@ def _augmenter(settings, wavelength, seed):
     return survey_augmenter(wavelength, random_state=seed, **settings.augmentation)
 
 
-def _make_classifier(method, settings, seed, device, augmenter=None):
-    """RAC-Net with the mode's settings; ``augmenter`` replaces its noise-only augmentation."""
+def _make_classifier(method, settings, seed, device, augmenter=None, sampler=None):
+    """RAC-Net with the mode's settings; ``augmenter`` replaces its noise-only augmentation;
+    ``sampler`` over-samples inside it (fitted on its training rows only, never validating)."""
     from ..neural_network import RACNetClassifier
 
-    params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1]}
+    params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1], "sampler": sampler}
     if augmenter is not None:
         params["augment"] = augmenter  # drawn fresh for every training batch
     # foreach Adam: the same update as the default per-tensor loop, 20 % less CPU
@@ -96,17 +96,54 @@ def _make_classifier(method, settings, seed, device, augmenter=None):
 
 
 def _make_pipeline(method, y_train, settings, seed, device):
-    """FluxNormalizer -> the method's over-sampler (if any) -> RAC-Net, as one pipeline."""
+    """FluxNormalizer -> RAC-Net with the method's over-sampler (if any) inside, as one pipeline."""
     from imblearn.pipeline import Pipeline
 
     from ..preprocessing import FluxNormalizer
 
-    steps = [("norm", FluxNormalizer())]
     sampler = _make_sampler(method, y_train, settings, seed, device)
-    if sampler is not None:
-        steps.append(("sampler", sampler))
-    steps.append(("clf", _make_classifier(method, settings, seed, device)))
-    return Pipeline(steps)
+    return Pipeline([("norm", FluxNormalizer()),
+                     ("clf", _make_classifier(method, settings, seed, device, sampler=sampler))])
+
+
+class _Recorded:
+    """An over-sampler that keeps what it returned, so that a second classifier can
+    train on the very same synthetic rows without fitting the sampler again.
+
+    ``RACNetClassifier`` fits a clone of its ``sampler`` on its training rows; the
+    fitted clone (``sampler_``) then holds ``X_in_``, ``X_res_``, ``y_res_`` and the
+    fitted inner sampler ``sampler_``. With ``replay`` (the arrays of such a fit) it
+    returns them instead, after checking that it is given the same training rows.
+    """
+
+    def __init__(self, sampler=None, replay=None):
+        self.sampler = sampler
+        self.replay = replay
+
+    def get_params(self, deep=False):
+        return {"sampler": self.sampler, "replay": self.replay}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def fit_resample(self, X, y):
+        from sklearn.base import clone
+
+        if self.replay is not None:
+            X_in, X_res, y_res = self.replay
+            if not (np.array_equal(X, X_in) and np.array_equal(y, y_res[:len(X_in)])):
+                raise ValueError("the replayed sampler is given other training rows")
+            return X_res, y_res
+        self.sampler_ = clone(self.sampler)
+        X_res, y_res = self.sampler_.fit_resample(X, y)
+        self.X_in_, self.X_res_, self.y_res_ = np.asarray(X), np.asarray(X_res), np.asarray(y_res)
+        return X_res, y_res
+
+    def replayed(self) -> _Recorded:
+        """A sampler that returns this fit's rows again (for the same training rows)."""
+        return _Recorded(replay=(self.X_in_, self.X_res_, self.y_res_))
 
 
 def _make_baseline(name, y_train, seed, oversample=O_OVERSAMPLE_FACTOR, augmenter=None,

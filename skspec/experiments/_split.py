@@ -14,6 +14,7 @@ from ._methods import (
     _make_classifier,
     _make_sampler,
     _method_label,
+    _Recorded,
     _predict_with_o_scores,
     _variant_label,
     _variants,
@@ -70,7 +71,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
                                    settings.augment_copies).fit(X_train, y_train)
             _record(out, _variant_label(name, augment), model, tests, start)
 
-    # the RAC-Net methods are FluxNormalizer -> over-sampler -> RACNetClassifier; the
+    # the RAC-Net methods are FluxNormalizer -> RACNetClassifier(sampler=...); the
     # normaliser is per spectrum, so the training fold and every test condition are
     # normalised once for all of them, and each over-sampler runs once for both the
     # plain and the augmented net (the GAN is not trained twice)
@@ -91,23 +92,26 @@ def _fit_split(task, X, y, wavelength, settings, device):
         embed = _feature_embedding(plain)
     fitted = {"predictions": {}, "scores": {}, "timing": {}}
     for method in order:
-        start = time.perf_counter()
-        sampler = _make_sampler(method, y_train, settings, seed, device)
-        X_fit, y_fit = ((Xn_train, y_train) if sampler is None
-                        else sampler.fit_resample(Xn_train, y_train))
-        # every skspec sampler returns the real rows first: the rest never validate
-        synthetic = np.arange(len(X_fit)) >= len(Xn_train)
-        sampling_time = time.perf_counter() - start
+        sampler, gan = _make_sampler(method, y_train, settings, seed, device), None
         for augment in _variants(method, settings):
-            start = time.perf_counter() - sampling_time
+            start = time.perf_counter()
             augmenter = _augmenter(settings, wavelength, seed) if augment else None
-            clf = _make_classifier(method, settings, seed, device, augmenter)
-            clf.fit(X_fit, y_fit, is_synthetic=synthetic)
+            # the sampler sits inside the classifier (fitted on its training rows only);
+            # both twins draw the same validation split (same seed and labels), so the
+            # "+aug" twin replays the plain twin's synthetic rows instead of training
+            # the GAN again
+            inner = None if sampler is None else (
+                _Recorded(sampler) if gan is None else gan.replayed())
+            clf = _make_classifier(method, settings, seed, device, augmenter, sampler=inner)
+            clf.fit(Xn_train, y_train)
+            if inner is not None and gan is None:
+                gan = clf.sampler_
             _record(fitted, _variant_label(_method_label(method), augment), clf, Xn_tests, start)
             if method == "none" and not augment:
                 embed = _feature_embedding(clf)
                 if seed == task["first_seed"] and split == 0:
                     out["attention"] = _attention_example(clf, Xn_test, y_test)
+        sampler = None if gan is None else gan.sampler_
         if method not in ("LCGAN", "SGAN"):
             continue
         out["gan"][method] = _gan_quality(sampler, Xn_train, y_train, Xn_test, y_test, settings,

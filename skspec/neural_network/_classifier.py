@@ -15,15 +15,18 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, va
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from torch.utils.data import Subset
 
-from ..utils import check_spectra, get_synthetic_mask
+from ..utils import check_spectra
 from ..utils._random import draw_seed
+from ..utils._validation import as_float32_spectra
 from . import _augment
 from ._device import _AutoDeviceMixin
 from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
 from ._inference import InferenceCache, inference_module
 from ._racnet import RACNet
 from ._saliency import gradient_x_input
+from ._sampling import resample_training_rows
 from ._seeding import seeded
 from ._valid_split import RealValidSplit
 
@@ -32,7 +35,7 @@ __all__ = ["PAPER_PARAMS", "RACNetClassifier"]
 #: The training recipe of Yang et al. (2021): Adam with learning rate 1e-4,
 #: early stopping once the validation loss has not improved for 5 epochs (best
 #: weights restored), a 7:3 stratified train/validation split, plain
-#: cross-entropy and unscaled input. ``max_epochs`` is not given in the paper;
+#: cross-entropy, unscaled input and no augmentation. ``max_epochs`` is not given in the paper;
 #: with this recipe training stops after about 15 epochs on the bundled data.
 #: Use ``RACNetClassifier.paper()`` or ``RACNetClassifier(**PAPER_PARAMS)``.
 PAPER_PARAMS = {
@@ -70,28 +73,22 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
     ``module__channels=(8, 16)``), as do skorch's ``optimizer__*``,
     ``criterion__*``, ``callbacks__*``, ``iterator_train__*``.
 
-    **Synthetic rows never validate.** At the very start of ``fit`` the
-    classifier asks :func:`skspec.utils.get_synthetic_mask` whether ``X`` came
-    from an skspec sampler (which appends its synthetic rows after the real
-    ones and records it with :func:`skspec.utils.mark_synthetic`). In an
-    imblearn :class:`~imblearn.pipeline.Pipeline` with a sampler right before
-    this step that happens by itself. Outside a pipeline pass
-    ``fit(X, y, is_synthetic=mask)`` (boolean, one per row); it wins over the
-    recorded mask. The early-stopping validation split (:class:`RealValidSplit`)
-    then takes a stratified ``valid_size`` of the *real* rows only and puts
-    every synthetic row in training. The rows used are in
-    ``validation_indices_``. A step between the sampler and this classifier
-    that makes a new array (a transformer) loses the record; put
-    transformers before the sampler. So does a pipeline ``memory`` cache
-    (a cached resample comes back as a new array): without a record all rows
-    count as real.
-
-    Known limit: the sampler sees every real row before this split is made,
-    so synthetic rows may derive from real rows that end up in validation
-    (a RandomOverSampler copy, a SMOTE interpolation, a GAN trained on them).
-    Validation is then optimistic for the over-sampled class; early stopping
-    is what it affects. Test sets are not affected: evaluate with an outer
-    split (e.g. :class:`skspec.model_selection.LeaveOneStarOut`).
+    **Synthetic rows never validate.** Give the over-sampler to the
+    classifier, ``RACNetClassifier(sampler=LCGAN(...))``, rather than as a
+    pipeline step before it. ``fit`` then first draws the real validation
+    spectra (a stratified ``valid_size`` of the stars of each class when
+    ``groups`` are given, else of the rows: :class:`RealValidSplit`), fits a
+    clone of the sampler on the remaining training rows only, and trains on
+    those plus the synthetic rows the sampler appended; early stopping
+    watches the held-out real spectra. A synthetic row can therefore never
+    validate, nor derive from a validation spectrum (the GAN never saw them).
+    Any over-sampler that returns its input rows first and appends the new
+    ones (every imbalanced-learn over-sampler, the skspec GANs) works; this
+    is checked. Data that already holds synthetic rows can be passed with
+    ``fit(X, y, is_synthetic=mask)``: those rows always train. A sampler
+    *before* this classifier in a pipeline hands it rows it cannot tell
+    apart: they all count as real and may validate. The validation rows
+    are in ``validation_indices_`` (indices into ``X`` as given to ``fit``).
 
     **Defaults.** The paper's recipe (``PAPER_PARAMS``, ``RACNetClassifier.paper()``)
     underfits the small bundled data: it stops after 14-29 epochs. The defaults
@@ -177,6 +174,11 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         Deprecated: ``augment_snr=(low, high)`` is
         ``augment=SpectrumAugmenter(ebv=None, snr=(low, high))``, and
         ``augment_snr=None`` is ``augment=None``.
+    sampler : imbalanced-learn over-sampler or None, default=None
+        Fitted (a clone, at every ``fit``) on the training rows only, after
+        the validation spectra were held out; its appended rows train and
+        never validate (see "Synthetic rows never validate"). The fitted
+        clone is ``sampler_``; ``n_synthetic_`` says how many rows it added.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier` (``module__*``,
         ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...).
@@ -197,6 +199,12 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         Cross-entropy weight per class used in training.
     validation_indices_ : ndarray or None
         Rows of the ``fit`` input used for validation (all real).
+    sampler_ : sampler
+        The fitted clone of ``sampler`` (only when ``sampler`` is set);
+        prediction does not use it.
+    n_synthetic_ : int
+        Synthetic rows trained on in the last ``fit``: the sampler's plus
+        those marked by ``is_synthetic``.
     module_ : RACNet
         The trained network (best epoch when early stopping restored it).
     history_ : skorch History
@@ -229,6 +237,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         "verbose": ["verbose"],
         "augment": [StrOptions({"noise"}), HasMethods(["augment"]), None],
         "augment_snr": [StrOptions({"deprecated"}), tuple, list, None],
+        "sampler": [HasMethods(["fit_resample"]), None],
     }
 
     def __init__(
@@ -251,6 +260,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         classes=None,
         augment="noise",
         augment_snr="deprecated",
+        sampler=None,
         **kwargs,
     ):
         super().__init__(
@@ -273,6 +283,24 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self.random_state = random_state
         self.augment = augment
         self.augment_snr = augment_snr
+        self.sampler = sampler
+
+    def set_params(self, **params):
+        """Set parameters; ``sampler__*`` reach the sampler (as in sklearn meta-estimators).
+
+        skorch would store an unknown ``sampler__k_neighbors`` as an
+        attribute of the net instead.
+        """
+        nested = {k: params.pop(k) for k in list(params) if k.startswith("sampler__")}
+        if "sampler" in params:
+            super().set_params(sampler=params.pop("sampler"))
+        if nested:
+            if self.sampler is None:
+                raise ValueError(f"cannot set {sorted(nested)}: sampler is None")
+            self.sampler.set_params(**{k[len("sampler__"):]: v for k, v in nested.items()})
+        if params:
+            super().set_params(**params)
+        return self
 
     @classmethod
     def paper(cls, **params) -> "RACNetClassifier":
@@ -351,6 +379,14 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 
+    def __sklearn_is_fitted__(self):
+        """Fitted once the net is initialised with its classes (by ``fit`` or ``initialize``).
+
+        skorch before 1.4 sets attributes ending in ``_`` at construction,
+        which sklearn's default check would take for fitted state.
+        """
+        return bool(getattr(self, "initialized_", False)) and hasattr(self, "label_encoder_")
+
     @property
     def classes_(self):
         if hasattr(self, "label_encoder_"):
@@ -359,17 +395,61 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
 
     # --------------------------------------------------------------- training
     def get_split_datasets(self, X, y=None, **fit_params):
-        """Split into training and validation sets, validation real only."""
+        """Split into training and validation sets: the split ``fit`` drew (real rows only)."""
         if self.train_split is not None:
             return super().get_split_datasets(X, y, **fit_params)
         dataset = self.get_dataset(X, y)
-        self.validation_indices_ = None
-        if self.valid_size is None:
+        valid = getattr(self, "_fit_valid_", None)
+        if valid is None:
             return dataset, None
-        split = RealValidSplit(self.valid_size, random_state=getattr(self, "_split_seed_", None))
-        train, valid = split(dataset, y, is_synthetic=getattr(self, "_is_synthetic_", None))
-        self.validation_indices_ = np.asarray(valid.indices)
-        return train, valid
+        train = np.setdiff1d(np.arange(len(X)), valid)
+        return Subset(dataset, train), Subset(dataset, valid)
+
+    def _split_and_resample(self, X, y, synthetic, groups, split_seed):
+        """Hold the real validation rows out, resample the rest; return the rows to fit on.
+
+        Sets ``validation_indices_`` (rows of ``X``), ``n_synthetic_`` and the
+        rows of the returned arrays that validate (``_fit_valid_``).
+        """
+        n = len(X)
+        if synthetic is None:
+            synthetic = np.zeros(n, dtype=bool)
+        valid = None
+        if self.train_split is None and self.valid_size is not None:
+            _, valid = RealValidSplit(self.valid_size, random_state=split_seed).split_indices(y, synthetic, groups)
+            if valid.size == 0:
+                raise ValueError(
+                    f"valid_size={self.valid_size} leaves no real spectrum for validation "
+                    f"({n} rows); give more real spectra or set valid_size=None"
+                )
+        self.validation_indices_ = valid
+        self.n_synthetic_ = int(synthetic.sum())
+        self.__dict__.pop("sampler_", None)  # no stale sampler from an earlier fit
+        if self.sampler is None:
+            self._fit_valid_ = valid
+            return X, y
+        train = np.arange(n) if valid is None else np.setdiff1d(np.arange(n), valid)
+        X_res, y_res, n_new, self.sampler_ = resample_training_rows(self.sampler, X[train], y[train])
+        as_float32_spectra(X_res, name=f"the output of {type(self.sampler).__name__}")
+        self.n_synthetic_ += n_new
+        if valid is None:
+            self._fit_valid_ = None
+            return X_res, y_res
+        self._fit_valid_ = np.arange(len(X_res), len(X_res) + len(valid))
+        return np.concatenate([X_res, X[valid]]), np.concatenate([y_res, y[valid]])
+
+    def _check_groups(self, groups, n_samples: int):
+        if groups is None:
+            return None
+        groups = np.asarray(groups)
+        if groups.shape != (n_samples,):
+            raise ValueError(
+                f"groups must hold one star id per spectrum, shape ({n_samples},), got shape {groups.shape}"
+            )
+        if self.train_split is not None:
+            raise ValueError("groups are used by the built-in validation split; with a custom "
+                             "train_split, split by star in it instead")
+        return groups
 
     def _check_synthetic(self, mask, n_samples: int):
         if mask is None:
@@ -394,9 +474,9 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         )
         check_spectra(X)
         check_classification_targets(y)
-        return X.astype(np.float32, copy=False), y, self._check_synthetic(is_synthetic, len(X))
+        return as_float32_spectra(X), y, self._check_synthetic(is_synthetic, len(X))
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, *, groups=None, is_synthetic=None, **fit_params):
         """Fit RAC-Net on spectra ``X`` (n_spectra, n_pixels) and labels ``y``.
 
         Parameters
@@ -405,9 +485,13 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
             Flux; float64 is cast to float32.
         y : array-like of shape (n_spectra,)
             Labels of any type (e.g. "O", "B", ...).
+        groups : array-like of shape (n_spectra,), optional
+            Star id of every spectrum (e.g. the ``object`` column): the
+            validation split then holds out whole stars. In a pipeline pass
+            ``pipe.fit(X, y, racnetclassifier__groups=ids)``; under sklearn's
+            metadata routing request it with ``set_fit_request(groups=True)``.
         is_synthetic : array-like of bool, shape (n_spectra,), optional
-            Which rows are synthetic (kept out of the validation split).
-            Defaults to what an skspec sampler recorded for ``X``.
+            Rows that are synthetic already: they train and never validate.
         **fit_params
             Passed on to skorch (and the module's ``forward``).
 
@@ -415,12 +499,9 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         -------
         self : RACNetClassifier
         """
-        synthetic = get_synthetic_mask(X)  # first: the record is tied to this very array
-        explicit = fit_params.pop("is_synthetic", None)
-        if explicit is not None:
-            synthetic = explicit
         reset = not (self.warm_start and self.initialized_)
-        X, y, synthetic = self._prepare_fit(X, y, synthetic, reset=reset)
+        X, y, synthetic = self._prepare_fit(X, y, is_synthetic, reset=reset)
+        groups = self._check_groups(groups, len(X))
         if reset:
             self.label_encoder_ = LabelEncoder().fit(y if self.classes is None else np.asarray(self.classes))
         classes = self.label_encoder_.classes_
@@ -431,42 +512,52 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
             raise ValueError(
                 f"y holds a single class ({classes[0].tolist()!r}); RACNetClassifier needs at least 2 classes"
             )
+        rng = check_random_state(self.random_state)
+        torch_seed, split_seed = draw_seed(rng), draw_seed(rng)
+        X, y = self._split_and_resample(X, y, synthetic, groups, split_seed)
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         self.class_weight_ = self._class_weight(y)
-
-        rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
         self._start_augmenting(X, rng)
-        self._is_synthetic_ = synthetic
         if reset:
             self.device_ = self._resolve_device()
         try:
             with self._auto_device(), self._seeded(torch_seed):
                 if reset:
                     self.initialize()
-                super().partial_fit(X, y_enc, _routing_method="fit", **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
             self._stop_augmenting()
         return self
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Train further on ``(X, y)`` (the labels must be among ``classes_``)."""
+    def partial_fit(self, X, y=None, classes=None, *, groups=None, is_synthetic=None, **fit_params):
+        """Train further on ``(X, y)`` (the labels must be among ``classes_``).
+
+        The validation split and ``sampler`` work as in :meth:`fit`.
+        """
         if not self.initialized_:
-            return self.fit(X, y, **fit_params)
-        synthetic = get_synthetic_mask(X)
-        explicit = fit_params.pop("is_synthetic", None)
-        X, y, synthetic = self._prepare_fit(X, y, explicit if explicit is not None else synthetic, reset=False)
-        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+            return self.fit(X, y, groups=groups, is_synthetic=is_synthetic, **fit_params)
+        X, y, synthetic = self._prepare_fit(X, y, is_synthetic, reset=False)
+        groups = self._check_groups(groups, len(X))
         rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
+        torch_seed, split_seed = draw_seed(rng), draw_seed(rng)
+        X, y = self._split_and_resample(X, y, synthetic, groups, split_seed)
         self._start_augmenting(X, rng)
-        self._is_synthetic_ = synthetic
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
         try:
             with self._auto_device(), self._seeded(torch_seed):
-                super().partial_fit(X, y_enc, **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
             self._stop_augmenting()
         return self
+
+    def _train(self, X, y, **fit_params):
+        """skorch's training (``partial_fit`` without initialisation), via its public hooks."""
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:  # how skorch callbacks (early stopping) end training
+            pass
+        self.notify("on_train_end", X=X, y=y)
 
     def _resolve_augmenter(self):
         return _augment.resolve_augmenter(self.augment, self.augment_snr)
@@ -480,7 +571,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self._augment_rng_ = np.random.RandomState(draw_seed(rng))
 
     def _stop_augmenting(self) -> None:
-        for name in ("_is_synthetic_", "_split_seed_", "_augmenter_", "_augment_rng_"):
+        for name in ("_fit_valid_", "_augmenter_", "_augment_rng_"):
             self.__dict__.pop(name, None)
 
     def train_step_single(self, batch, **fit_params):
@@ -511,7 +602,7 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         # names expected against got: "X has 60 features, but ... is expecting 64"
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=False)
         check_spectra(X)
-        return X.astype(np.float32, copy=False)
+        return as_float32_spectra(X)
 
     def _inference_module(self, probe: torch.Tensor) -> torch.nn.Module:
         """The module for prediction: a checked, cached :class:`InferenceRACNet` for a plain RACNet."""

@@ -14,7 +14,14 @@ def _valid_accuracy(net, X, y):
 
 
 class _WarmEarlyStopping(EarlyStopping):
-    """skorch's early stopping that counts misses only after ``min_epochs`` epochs."""
+    """skorch's early stopping that counts misses only after ``min_epochs`` epochs.
+
+    During the warm-up every epoch goes through skorch's own bookkeeping (so
+    an improvement is judged by skorch's threshold rule and its weights are
+    kept), but with the miss counter one below zero, so that a miss brings
+    it back to zero and can never stop training, whatever ``patience``.
+    Only skorch's public attributes (``misses_``) are touched.
+    """
 
     def __init__(self, *args, min_epochs: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,6 +31,8 @@ class _WarmEarlyStopping(EarlyStopping):
         if len(net.history) > self.min_epochs:
             return super().on_epoch_end(net, **kwargs)
         # warm-up: remember an improvement (and its weights), never stop
-        if self._is_score_improved(net.history[-1, self.monitor]):
-            super().on_epoch_end(net, **kwargs)  # resets misses_, so it cannot stop here
-        self.misses_ = 0
+        self.misses_ = -1
+        try:
+            super().on_epoch_end(net, **kwargs)  # a miss: -1 -> 0, an improvement: 0
+        finally:
+            self.misses_ = 0

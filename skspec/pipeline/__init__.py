@@ -1,6 +1,6 @@
 """The recommended pipeline and the measured defaults it is built from.
 
-- :func:`recommended_pipeline`: FluxNormalizer -> LCGAN -> RACNetClassifier,
+- :func:`recommended_pipeline`: FluxNormalizer -> RACNetClassifier(sampler=LCGAN),
   as ``skspec train`` fits it; ``preset="paper"`` keeps the paper's settings.
 - :func:`oversample_o` and :data:`O_OVERSAMPLE_FACTOR`: how many synthetic O
   spectra to add (1.5x the real ones, measured), for any over-sampler.

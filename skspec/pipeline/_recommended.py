@@ -121,15 +121,18 @@ def survey_augmenter(wavelength=None, *, random_state=None, **overrides):
 
 def recommended_pipeline(y, *, preset="recommended", quick=False, random_state=0,
                          device="auto"):
-    """FluxNormalizer -> LCGAN (over-sampling O) -> RACNetClassifier.
+    """FluxNormalizer -> RACNetClassifier(sampler=LCGAN over-sampling O).
 
-    What ``skspec train`` fits. With ``preset="recommended"`` LCGAN grows O to
+    What ``skspec train`` fits. LCGAN sits inside the classifier
+    (``RACNetClassifier(sampler=...)``), which fits it on its training rows
+    only, after drawing its real validation spectra. With
+    ``preset="recommended"`` LCGAN grows O to
     :data:`O_OVERSAMPLE_FACTOR` times its real count in ``y``, trains 300
     iterations at :data:`GAN_LEARNING_RATES`, and RAC-Net keeps the
     classifier's defaults; ``preset="paper"`` keeps the paper's settings (O up
     to the largest class, :meth:`~skspec.over_sampling.LCGAN.paper`,
     :data:`~skspec.neural_network.PAPER_PARAMS`). Without O in ``y`` there is
-    no LCGAN step.
+    no LCGAN.
 
     Parameters
     ----------
@@ -149,7 +152,7 @@ def recommended_pipeline(y, *, preset="recommended", quick=False, random_state=0
     Returns
     -------
     pipeline : imblearn.pipeline.Pipeline
-        Unfitted; steps ``norm``, ``lcgan`` (when ``y`` has O) and ``racnet``.
+        Unfitted; steps ``norm`` and ``racnet`` (whose ``sampler`` is the LCGAN).
 
     Examples
     --------
@@ -157,8 +160,8 @@ def recommended_pipeline(y, *, preset="recommended", quick=False, random_state=0
     >>> y = ["O"] * 10 + ["F"] * 40
     >>> model = recommended_pipeline(y)
     >>> [name for name, _ in model.steps]
-    ['norm', 'lcgan', 'racnet']
-    >>> model.named_steps["lcgan"].sampling_strategy
+    ['norm', 'racnet']
+    >>> model.named_steps["racnet"].sampler.sampling_strategy
     {'O': 15}
     """
     from imblearn.pipeline import Pipeline
@@ -170,16 +173,16 @@ def recommended_pipeline(y, *, preset="recommended", quick=False, random_state=0
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
     paper = preset == "paper"
-    steps = [("norm", FluxNormalizer())]
+    net = dict(PAPER_PARAMS) if paper else {}
+    if quick:
+        net.update({"module__channels": (4, 8, 8, 16), "max_epochs": 8})
     strategy = oversample_o(y, factor=None if paper else O_OVERSAMPLE_FACTOR)
     if strategy:
         common = {"sampling_strategy": strategy, "random_state": random_state, "device": device}
         small = {"n_iter": 30, "channels": 4} if quick else {}
-        gan = (LCGAN.paper(**common, **small) if paper
-               else LCGAN(**common, **GAN_LEARNING_RATES, **({"n_iter": 300} | small)))
-        steps.append(("lcgan", gan))
-    net = dict(PAPER_PARAMS) if paper else {}
-    if quick:
-        net.update({"module__channels": (4, 8, 8, 16), "max_epochs": 8})
-    steps.append(("racnet", RACNetClassifier(random_state=random_state, device=device, **net)))
+        # inside the classifier: fitted on its training rows only, its rows never validate
+        net["sampler"] = (LCGAN.paper(**common, **small) if paper
+                          else LCGAN(**common, **GAN_LEARNING_RATES, **({"n_iter": 300} | small)))
+    steps = [("norm", FluxNormalizer()),
+             ("racnet", RACNetClassifier(random_state=random_state, device=device, **net))]
     return Pipeline(steps)

@@ -38,7 +38,7 @@ def test_string_labels_and_shapes(fitted, letters):
     pred = fitted.predict(X)
     assert set(pred) <= set(fitted.classes_)
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
-    assert 0.0 <= fitted.score(X, y) <= 1.0
+    assert fitted.score(X, y) == pytest.approx(np.mean(pred == y))  # accuracy of these labels
     assert fitted.module_.n_features == 64 and fitted.module_.n_classes == 4
 
 
@@ -120,8 +120,13 @@ def test_grid_search_over_width(letters):
 
 def test_cross_val_score(letters):
     X, y = letters
+    from sklearn.model_selection import StratifiedKFold
+
     scores = cross_val_score(RACNetClassifier(**TINY), X, y, cv=2)
-    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    # the same as fitting and scoring each fold by hand (seeded, so exactly)
+    by_hand = [np.mean(RACNetClassifier(**TINY).fit(X[tr], y[tr]).predict(X[te]) == y[te])
+               for tr, te in StratifiedKFold(2).split(X, y)]
+    np.testing.assert_allclose(scores, by_hand)
 
 
 def test_pipeline_with_normalizer_and_over_sampler():
@@ -179,8 +184,9 @@ def test_early_stopping_stops_and_restores_best(letters):
     assert loss == pytest.approx(losses[best], rel=1e-4)
 
 
-@pytest.mark.parametrize("min_epochs, n_epochs", [(0, 3), (5, 7)])
-def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
+@pytest.mark.parametrize("min_epochs", [0, 5])
+@pytest.mark.parametrize("patience", [1, 2])
+def test_early_stopping_waits_min_epochs(min_epochs, patience):
     # a validation loss that only rises after epoch 1 (as in a slow start): training
     # ends `patience` epochs after the warm-up, not `patience` epochs after epoch 1
     from types import SimpleNamespace
@@ -190,7 +196,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
     from skspec.neural_network._early_stopping import _WarmEarlyStopping
 
     net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
-    early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
+    early = _WarmEarlyStopping(patience=patience, load_best=True, min_epochs=min_epochs)
     early.on_train_begin(net)
     for epoch in range(1, 31):
         net.history.new_epoch()
@@ -200,7 +206,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
             early.on_epoch_end(net)
         except KeyboardInterrupt:
             break
-    assert epoch == n_epochs and early.best_epoch_ == 1
+    assert epoch == max(min_epochs, 1) + patience and early.best_epoch_ == 1
 
 
 def test_classifier_passes_min_epochs_to_early_stopping(letters):
@@ -291,7 +297,7 @@ def test_auto_device_uses_cuda(letters):
     X, y = letters
     clf = RACNetClassifier(**TINY).fit(X, y)
     assert next(clf.module_.parameters()).is_cuda
-    assert clf.device == "auto"
+    assert clf.device == "auto" and clf.device_ == "cuda"
     assert clf.predict(X).shape == (80,)
 
 
@@ -347,10 +353,11 @@ def test_augmentation_trains_on_fresh_draws_of_training_rows_only(letters, monke
     n_calls = len(seen)
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))  # prediction is clean
     assert len(seen) == n_calls
+    plain = RACNetClassifier(**TINY, augment=None).fit(X, y)  # no augmentation at all
+    assert len(seen) == n_calls
     monkeypatch.setattr(SpectrumAugmenter, "augment", original)
     again = RACNetClassifier(**TINY, augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))  # seeded
-    plain = RACNetClassifier(**TINY, augment=None).fit(X, y)
     assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
     other = RACNetClassifier(**{**TINY, "random_state": 1},
                              augment=SpectrumAugmenter(ebv=None, snr=(5, 50))).fit(X, y)
@@ -507,3 +514,28 @@ def test_concurrent_predict_proba_on_one_model(fitted, letters):
     for got in results:
         np.testing.assert_allclose(got, expected, atol=1e-6)
     assert fitted.device == "auto"
+
+
+def test_flux_beyond_float32_is_refused_naming_rows(fitted, letters):
+    X, y = letters
+    big = X.astype(np.float64)
+    big[[3, 9]] *= 1e39  # finite in float64, inf once cast to the net's float32
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* 2 spectra \(rows 3, 9\)"):
+        fitted.predict_proba(big)
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 3, 9\)"):
+        RACNetClassifier(**TINY).fit(big, y)
+
+
+def test_partial_fit_augments_too_and_cleans_up(letters, monkeypatch):
+    from skspec.augmentation import SpectrumAugmenter
+
+    X, y = letters
+    calls = []
+    original = SpectrumAugmenter.augment
+    monkeypatch.setattr(SpectrumAugmenter, "augment",
+                        lambda self, Xb, **kw: calls.append(len(Xb)) or original(self, Xb, **kw))
+    clf = RACNetClassifier(**TINY, valid_size=None).fit(X, y)
+    n_fit = len(calls)
+    clf.partial_fit(X, y)
+    assert sum(calls[n_fit + 1:]) == TINY["max_epochs"] * len(X)  # every row, every epoch (after the one-row check)
+    assert not hasattr(clf, "_augmenter_") and not hasattr(clf, "_augment_rng_")

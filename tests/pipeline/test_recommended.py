@@ -37,8 +37,9 @@ def test_oversample_o_rejects_a_factor_below_one():
 
 def test_recommended_configuration():
     model = recommended_pipeline(Y, random_state=3, device="cpu")
-    assert [name for name, _ in model.steps] == ["norm", "lcgan", "racnet"]
-    gan, net = model.named_steps["lcgan"], model.named_steps["racnet"]
+    assert [name for name, _ in model.steps] == ["norm", "racnet"]
+    net = model.named_steps["racnet"]
+    gan = net.sampler  # inside the classifier: fitted on its training rows only
     assert gan.sampling_strategy == {"O": 15}  # 1.5x the real O, not the largest class
     assert gan.n_iter == 300
     assert (gan.generator_lr, gan.discriminator_lr) == (
@@ -54,7 +55,8 @@ def test_recommended_configuration():
 
 def test_quick_shrinks_gan_and_net_only():
     model = recommended_pipeline(Y, quick=True)
-    gan, net = model.named_steps["lcgan"], model.named_steps["racnet"]
+    net = model.named_steps["racnet"]
+    gan = net.sampler
     assert gan.sampling_strategy == {"O": 15}
     assert (gan.n_iter, gan.channels) == (30, 4)
     assert net.max_epochs == 8 and net.module__channels == (4, 8, 8, 16)
@@ -64,18 +66,19 @@ def test_paper_preset_keeps_the_papers_settings():
     from skspec.neural_network import PAPER_PARAMS
 
     model = recommended_pipeline(Y, preset="paper")
-    gan, net = model.named_steps["lcgan"], model.named_steps["racnet"]
+    net = model.named_steps["racnet"]
+    gan = net.sampler
     assert gan.sampling_strategy == {"O": 60}  # the paper's balanced set
     assert (gan.n_iter, gan.noise_dim, gan.generator_lr, gan.discriminator_lr) == (
         2000, 900, 1e-4, 1.5e-4)
     params = net.get_params()
-    for key, value in PAPER_PARAMS.items():
+    for key, value in PAPER_PARAMS.items():  # the paper's recipe, sampler aside
         assert params[key] == value, key
 
 
 def test_without_o_there_is_no_gan():
     model = recommended_pipeline(np.array(["F", "G"] * 10))
-    assert [name for name, _ in model.steps] == ["norm", "racnet"]
+    assert model.named_steps["racnet"].sampler is None
 
 
 def test_unknown_preset():
@@ -95,6 +98,6 @@ def test_every_entry_point_uses_the_one_pipeline_and_factor():
     smote = _make_baseline("SMOTE+SVC", Y, 0).named_steps["smote"]
     assert smote.sampling_strategy == {"O": 15}
     for method in ("SMOTE", "LCGAN"):
-        sampler = _make_pipeline(method, Y, MODES["quick"], 0, "cpu").named_steps["sampler"]
-        strategy = getattr(sampler, "sampler", sampler).sampling_strategy
+        sampler = _make_pipeline(method, Y, MODES["quick"], 0, "cpu").named_steps["clf"].sampler
+        strategy = sampler.sampling_strategy
         assert strategy == {"O": 15}, method

@@ -58,7 +58,8 @@ def _write_report(results: dict, out: Path) -> str:
         + " (skspec.augmentation.SpectrumAugmenter): RAC-Net draws it afresh for every training "
         "batch (in place of its noise-only augmentation); the scikit-learn baselines train on "
         f"{p.get('augment_copies', 1)} augmented copy(ies) of every training spectrum "
-        "(AugmentationSampler). Over-samplers run on the real training fold, once for both.",
+        "(AugmentationSampler). An over-sampler runs once for both twins (inside RAC-Net, on its "
+        "training rows; the twins share the validation split).",
         "- O average precision: of P(O) (the SVCs: their decision function for O), the test "
         "spectra of a seed's splits pooled.",
         "- Scores are pooled over the splits of a seed; tables give the median over seeds and, "

@@ -9,9 +9,10 @@ Protocol (stated again in every report):
 - Over-sampling (LCGAN, SGAN, SMOTE, RandomOverSampler) adds synthetic O
   spectra to the training fold only: up to ``Settings.oversample`` times the
   real O spectra there (1.5 in the quick and full modes), or up to the size of
-  its largest class when that is None.
-  Synthetic spectra never enter validation (the classifier's early-stopping
-  split holds real spectra only) nor test.
+  its largest class when that is None. The over-sampler sits inside
+  ``RACNetClassifier(sampler=...)``, which draws its real validation spectra
+  first and fits the sampler on the rest: synthetic spectra never enter
+  validation nor test, and the GANs never learn from validation spectra.
 - Test spectra are evaluated clean, degraded to several S/N levels (R = 1800,
   then Gaussian noise, sigma = median|flux| / (S/N)), reddened at several
   E(B-V) (:func:`skspec.augmentation.redden`, G23, R(V) 3.1) and at "survey"

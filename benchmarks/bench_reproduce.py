@@ -28,8 +28,8 @@ import numpy as np
 
 #: profile entries summed per stage: (label, regular expression on "file:line(function)")
 STAGES = (
-    ("RAC-Net training", r"neural_network/_classifier.py:\d+\(fit\)"),
-    ("GAN training", r"over_sampling/_base.py:\d+\(_train\)"),
+    ("RAC-Net fits (with the sampler inside)", r"neural_network/_classifier.py:\d+\(fit\)"),
+    ("of which GAN training", r"over_sampling/_base.py:\d+\(_train\)"),
     ("random forest fit", r"ensemble/_forest.py:\d+\(fit\)"),
     ("SVC fits", r"svm/_base.py:\d+\(fit\)"),
     ("prediction (all conditions)", r"experiments/_split.py:\d+\(_record\)"),

@@ -390,7 +390,11 @@ def _check_instances(blob: bytes, path) -> None:
 def _check_attribute_names(obj, path) -> None:
     """Refuse a fitted attribute that would shadow a method (or a dunder)."""
     cls = type(obj)
+    # a constructor parameter may be a property storing into __dict__ (RACNetClassifier.device)
+    params = set(inspect.signature(cls.__init__).parameters)
     for key in vars(obj):
+        if key in params:
+            continue
         attr = inspect.getattr_static(cls, key, None) if isinstance(key, str) else None
         if (not isinstance(key, str) or not key.isidentifier() or key.startswith("__")
                 or inspect.isroutine(attr) or isinstance(attr, property)):

@@ -109,8 +109,8 @@ class PeakRSS:
     """Largest memory of this process and its children, sampled in a thread.
 
     Uses PSS (proportional set size: a page shared by k processes counts 1/k
-    in each) where the OS gives it, so forked workers sharing the parent's
-    pages are not counted twice; RSS elsewhere.
+    in each) where the OS gives it, so workers sharing pages are not counted
+    twice; RSS elsewhere.
     """
 
     def __init__(self, interval: float = 0.25):
@@ -167,7 +167,7 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
         if mode in ("serial", "pool", "io"):
             start = time.perf_counter()
             summary = predict_files(model_obj, [folder], out, n_jobs=1 if mode == "serial" else n_jobs,
-                                    verbose=0, resume=False)
+                                    verbose=0, resume=False, tune_malloc=True)
             result["seconds"] = time.perf_counter() - start
             result["n"] = summary.n_files
             result["n_classified"] = summary.n_classified
@@ -187,7 +187,8 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
 
                 paths = db.read_text(str(lists_folder(Path(folder)) / "*.txt"),
                                      blocksize=None).map(str.strip)
-                frame = predict_bag(model, paths, as_dataframe=True, device="cpu")
+                frame = predict_bag(model, paths, as_dataframe=True, device="cpu",
+                                    tune_malloc=True)  # as measured before it was opt-in
                 frame.to_csv(os.path.join(out, "part-*.csv"), index=False)
                 result["seconds"] = time.perf_counter() - start
             result["n"] = sum(1 for f in os.listdir(out) for _ in open(os.path.join(out, f))) \

@@ -83,14 +83,48 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def _fraction(text: str) -> float:
+    """argparse type: a number between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """argparse type: -1 or an integer >= 1."""
+    return -1 if text.strip() == "-1" else _positive(text)
+
+
 def _predict(args) -> int:
+    from ._journal import _ResumeRefused
     from ._predict import predict_files
 
-    summary = predict_files(
-        args.model, args.inputs, args.output, batch_size=args.batch_size, n_jobs=args.n_jobs,
-        resume=not args.no_resume, verbose=0 if args.quiet else 1, device=args.device,
-        max_bad_fraction=args.max_bad_fraction,
-    )
+    try:
+        summary = predict_files(
+            args.model, args.inputs, args.output, batch_size=args.batch_size,
+            n_jobs=args.n_jobs, resume=not args.no_resume, verbose=0 if args.quiet else 1,
+            device=args.device, max_bad_fraction=args.max_bad_fraction,
+            tune_malloc=True,  # the process is ours
+        )
+    except _ResumeRefused as exc:  # the library's advice is resume=False
+        raise ValueError(
+            f"{exc.path} {exc.reason}; pass another -o or --no-resume to replace it"
+        ) from None
     logger.info("%s: %d new rows (%d classified, %d flagged), %d files already there",
                 summary.output, summary.n_files, summary.n_classified, summary.n_flagged,
                 summary.n_skipped)
@@ -112,11 +146,11 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("inputs", metavar="INPUT", nargs="+", help="files, folders, globs, lists")
     parser.add_argument("-o", "--output", required=True, metavar="CATALOGUE",
                         help="catalogue.csv, catalogue.fits or catalogue.parquet")
-    parser.add_argument("-j", "--n-jobs", type=int, default=1,
+    parser.add_argument("-j", "--n-jobs", type=_jobs, default=1,
                         help="processes reading files (-1: all cores; default 1)")
-    parser.add_argument("--batch-size", type=int, default=256,
+    parser.add_argument("--batch-size", type=_positive, default=256,
                         help="spectra per classification batch (default 256)")
-    parser.add_argument("--max-bad-fraction", type=float, default=0.1,
+    parser.add_argument("--max-bad-fraction", type=_fraction, default=0.1,
                         help="flag spectra with more bad pixels than this (default 0.1)")
     parser.add_argument("--no-resume", action="store_true",
                         help="replace the catalogue instead of skipping files already in it")

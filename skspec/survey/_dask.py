@@ -7,15 +7,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._predict import (
-    _classify,
-    _chunks,
-    _float_columns,
-    _model_and_grid,
-    _read_one,
-    catalogue_columns,
-    iter_paths,
-)
+from ._classification import _classify
+from ._columns import _float_columns, catalogue_columns
+from ._malloc import _tune_malloc
+from ._model import _model_and_grid
+from ._paths import iter_paths
+from ._pool import _chunks
+from ._reading import _read_one
 
 __all__ = ["predict_bag"]
 
@@ -29,8 +27,10 @@ def _cached_model(path: str, mtime: float, device):
 
 
 def _predict_partition(paths, model, grid, classes, batch_size, max_bad_fraction, method,
-                       device):
+                       device, tune_malloc=False):
     """Catalogue rows for one partition of paths: read, resample, classify in batches."""
+    if tune_malloc:
+        _tune_malloc()
     if isinstance(model, (str, os.PathLike)):
         model = _cached_model(os.fspath(model), os.path.getmtime(model), device)
     rows = []
@@ -43,7 +43,8 @@ def _predict_partition(paths, model, grid, classes, batch_size, max_bad_fraction
 def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
                 partition_size: int | None = None, npartitions: int | None = None,
                 max_bad_fraction: float = 0.1, method: str = "flux_conserving",
-                device: str | None = None, as_dataframe: bool = False):
+                device: str | None = None, as_dataframe: bool = False,
+                tune_malloc: bool = False):
     """Classify spectrum files on a Dask cluster: a bag of catalogue rows.
 
     The files are split into partitions; every partition is read, resampled
@@ -79,6 +80,8 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     as_dataframe : bool, default=False
         Return a ``dask.dataframe.DataFrame`` (columns as in
         :func:`catalogue_columns`) instead of a bag of dicts.
+    tune_malloc : bool, default=False
+        Raise glibc malloc's thresholds in the workers (see Notes).
 
     Returns
     -------
@@ -88,9 +91,10 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     -----
     Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_`` set, which
     makes glibc map and unmap a network's large activations at every batch
-    (RAC-Net inference measured 1.5 to 3 times slower); each worker therefore
-    raises malloc's thresholds once, on its first partition (see
-    :func:`predict_files`).
+    (RAC-Net inference measured 1.5 to 3 times slower); with
+    ``tune_malloc=True`` each worker raises malloc's thresholds once, on its
+    first partition (see :func:`predict_files`). Off by default: with the
+    synchronous or threaded scheduler the worker is the caller's process.
 
     Dask's statistical worker profiler keeps about 1,000 one-second call-tree
     snapshots per worker; over FITS reading it grew each worker by ~0.3 MB
@@ -157,6 +161,8 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if method not in ("flux_conserving", "linear"):
         raise ValueError(f"method must be 'flux_conserving' or 'linear', got {method!r}")
+    if not 0 <= max_bad_fraction <= 1:
+        raise ValueError(f"max_bad_fraction must be between 0 and 1, got {max_bad_fraction}")
     loaded, grid, classes = _model_and_grid(model, wavelength, device)
     if isinstance(model, (str, os.PathLike)):
         shipped = os.path.abspath(os.fspath(model))  # workers load the file themselves
@@ -168,7 +174,7 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
             partition_size = batch_size
         paths = db.from_sequence(paths, partition_size=partition_size, npartitions=npartitions)
     rows = paths.map_partitions(_predict_partition, shipped, grid, classes, batch_size,
-                                max_bad_fraction, method, device)
+                                max_bad_fraction, method, device, tune_malloc)
     if not as_dataframe:
         return rows
     import pandas as pd

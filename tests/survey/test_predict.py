@@ -155,7 +155,15 @@ def test_fits_and_parquet_catalogues_resume(model, samples, tmp_path, monkeypatc
 
     summary = predict_files(model, samples, out, verbose=0)
     assert summary.n_skipped == 3 and summary.n_files == 4
-    cat = list(_predict._read_catalogue_chunks(out, catalogue_columns(CLASSES)))[0]
+    if suffix == ".parquet":
+        cat = pd.read_parquet(out)
+    else:
+        from astropy.table import Table
+
+        table = Table.read(out)
+        table.convert_bytestring_to_unicode()
+        cat = table.to_pandas()
+    assert list(cat.columns) == catalogue_columns(CLASSES)
     assert len(cat) == 7 and cat["file"].is_unique
     assert cat["pred_class"].isin(CLASSES).all()
     assert cat["prob_O"].dtype == np.float64
@@ -239,3 +247,20 @@ def test_spectrum_without_good_pixels_is_flagged_not_classified(model, samples, 
     cat = predict_files(model, [tmp_path / "all_bad.fits"], verbose=0)
     assert cat.loc[0, "flags"] == "nan_heavy" and cat.loc[0, "pred_class"] == ""
     assert cat.loc[0, "bad_fraction"] == 1.0 and "no good pixel" in cat.loc[0, "error"]
+
+
+def test_bad_pixel_rule_is_the_training_rule(model, samples, tmp_path):
+    """Above half the pixels bad a file gets no class, as read_spectra refuses it."""
+    from astropy.io import fits
+
+    from skspec.io import TooManyBadPixelsError, read_onto_grid
+
+    with fits.open(samples[0]) as hdul:
+        ivar = hdul[0].data[1]
+        ivar[: int(ivar.size * 0.7)] = 0  # 70 % of the pixels bad
+        hdul.writeto(tmp_path / "mostly_bad.fits")
+    cat = predict_files(model, [tmp_path / "mostly_bad.fits"], verbose=0)
+    assert cat.loc[0, "flags"] == "nan_heavy" and cat.loc[0, "pred_class"] == ""
+    assert cat.loc[0, "bad_fraction"] > 0.5
+    with pytest.raises(TooManyBadPixelsError):
+        read_onto_grid(tmp_path / "mostly_bad.fits")

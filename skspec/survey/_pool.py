@@ -1,0 +1,88 @@
+"""The worker pool that reads files, and bounded in-order mapping over chunks."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from ._reading import _read_one
+
+logger = logging.getLogger(__name__)
+
+_WORKER_GRID: dict = {}
+
+# Workers start as fresh interpreters: forking the caller would copy its torch
+# threads, tqdm's monitor thread and any lock they hold; spawn also leaves no
+# helper process behind in the caller (forkserver would). The price: a script
+# that starts a pool needs an ``if __name__ == "__main__"`` guard.
+_START_METHOD = "spawn"
+#: seconds between a worker's checks that its parent is alive
+_WATCH_INTERVAL = 1.0
+
+
+def _context():
+    return multiprocessing.get_context(_START_METHOD)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies (even by SIGKILL).
+
+    Without this a worker blocked on the task queue outlives a killed parent
+    forever (the queue's pipe stays open in the workers). On Linux the kernel
+    sends SIGKILL at once (``PR_SET_PDEATHSIG``); everywhere a daemon thread
+    checks every second that the parent is still the parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover
+            pass
+
+    def watch():
+        while os.getppid() == parent:
+            threading.Event().wait(_WATCH_INTERVAL)
+        os._exit(1)
+
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="skspec-parent-watch", daemon=True).start()
+
+
+def _init_worker(grid, max_bad_fraction, method, threads, parent=None):
+    if parent is not None:
+        _die_with_parent(parent)
+    _WORKER_GRID.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method)
+    torch = sys.modules.get("torch")  # only if the caller's main module brought it in:
+    if torch is not None:  # workers only read files, one thread each; importing torch
+        torch.set_num_threads(threads)  # here would only slow each worker's start
+
+
+def _read_chunk(paths: list[str]) -> list:
+    g = _WORKER_GRID
+    return [_read_one(p, g["grid"], g["max_bad_fraction"], g["method"]) for p in paths]
+
+
+def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
+    it = iter(iterable)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _bounded_map(executor, func, chunks: Iterator[list], max_in_flight: int):
+    """``executor.map`` that keeps at most ``max_in_flight`` futures (in order)."""
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(executor.submit(func, chunk))
+        if len(pending) >= max_in_flight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

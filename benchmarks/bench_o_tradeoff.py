@@ -29,8 +29,9 @@ from joblib import Parallel, delayed
 from sklearn.metrics import average_precision_score
 
 from skspec.datasets import load_obafgkm
-from skspec.experiments._reproduce import (
-    LIBRARY_RESOLUTION, MODES, SURVEY_RESOLUTION, _make_baseline, _make_pipeline)
+from skspec.experiments import MODES
+from skspec.experiments._methods import _make_baseline, _make_pipeline
+from skspec.experiments._modes import LIBRARY_RESOLUTION, SURVEY_RESOLUTION
 from skspec.model_selection import LeaveOneStarOut
 from skspec.preprocessing import degrade
 from skspec.utils._machine import describe_machine

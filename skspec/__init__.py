@@ -19,6 +19,7 @@ __all__ = [
     "neural_network",
     "nn",
     "over_sampling",
+    "pipeline",
     "plotting",
     "preprocessing",
     "survey",

@@ -37,7 +37,7 @@ _EXPECTED = (OSError, ValueError, ImportError, RuntimeError)
 
 # sub-command name -> (module, function that adds its parser)
 _COMMANDS = {
-    "reproduce": ("skspec.experiments._reproduce", "add_parser"),
+    "reproduce": ("skspec.experiments._cli", "add_parser"),
     "train": ("skspec.survey._cli", "add_train_parser"),
     "predict": ("skspec.survey._cli", "add_predict_parser"),
     "vet": ("skspec.candidates._report", "add_parser"),

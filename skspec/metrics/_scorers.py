@@ -148,15 +148,26 @@ def cross_val_confusion_matrix(estimator, X, y, *, groups=None, cv=None, labels=
         delayed(_fit_predict)(clone(estimator), X, y_arr, train, test)
         for train, test in splits_iter
     )
+    return _confusion_over_splits(y_arr, [test for _, test in splits], y_pred, labels)
+
+
+def _confusion_over_splits(y, test_indices, y_pred, labels) -> Bunch:
+    """Per-split and pooled confusion matrices from each split's test rows and predictions.
+
+    The second half of :func:`cross_val_confusion_matrix`, for callers that fit
+    and predict themselves (``skspec reproduce`` fits many methods per split).
+    """
+    y = np.asarray(y)
+    labels = np.asarray(labels)
     matrices = np.stack([
-        _confusion_matrix(y_arr[test], pred, labels=labels)
-        for (_, test), pred in zip(splits, y_pred)
+        _confusion_matrix(y[test], np.asarray(pred), labels=labels)
+        for test, pred in zip(test_indices, y_pred)
     ])
     return Bunch(
         labels=labels,
         confusion_matrices=matrices,
         confusion_matrix=matrices.sum(axis=0),
-        test_indices=[test for _, test in splits],
+        test_indices=list(test_indices),
         y_pred=[np.asarray(p) for p in y_pred],
     )
 

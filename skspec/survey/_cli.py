@@ -12,39 +12,11 @@ import argparse
 import logging
 from pathlib import Path
 
-__all__ = ["add_predict_parser", "add_train_parser", "recommended_pipeline"]
+from ..pipeline import recommended_pipeline  # the one recommended pipeline (skspec.pipeline)
+
+__all__ = ["add_predict_parser", "add_train_parser"]
 
 logger = logging.getLogger(__name__)
-
-
-def recommended_pipeline(y, *, quick: bool = False, random_state=0, device="auto"):
-    """FluxNormalizer -> LCGAN (O stars up to the largest class) -> RACNetClassifier.
-
-    ``quick`` shrinks the GAN and the network so that training takes about a
-    minute on two CPU cores (for trying the commands, not for science).
-    ``y`` (the training labels) sets how many O spectra the GAN adds.
-    """
-    import numpy as np
-    from imblearn.pipeline import Pipeline
-
-    from ..neural_network import RACNetClassifier
-    from ..over_sampling import LCGAN
-    from ..preprocessing import FluxNormalizer
-
-    labels, counts = np.unique(np.asarray(y), return_counts=True)
-    steps = [("norm", FluxNormalizer())]
-    net = {"module__channels": (4, 8, 8, 16), "max_epochs": 8} if quick else {}
-    if "O" in labels:
-        target = int(counts.max())
-        # 10x the paper's learning rates (TTUR ratio kept): on the real O spectra 150
-        # iterations reach a generated mean correlated 0.99 with the real one,
-        # against 0.69 at 1e-4 / 1.5e-4 (see skspec.experiments MODES["quick"])
-        gan = {"n_iter": 30, "channels": 4} if quick else {"n_iter": 300}
-        # inside the classifier: fitted on its training rows only, its rows never validate
-        net["sampler"] = LCGAN(sampling_strategy={"O": target}, random_state=random_state,
-                               generator_lr=1e-3, discriminator_lr=1.5e-3, device=device, **gan)
-    steps.append(("racnet", RACNetClassifier(random_state=random_state, device=device, **net)))
-    return Pipeline(steps)
 
 
 def _train_pipeline(name, y, args):
@@ -53,7 +25,7 @@ def _train_pipeline(name, y, args):
         return recommended_pipeline(y, quick=args.quick, random_state=args.random_state,
                                     device=args.device)
     # the scikit-learn baselines of skspec reproduce, as measured there
-    from ..experiments._reproduce import _make_baseline
+    from ..experiments._methods import _make_baseline
 
     model = _make_baseline({"rf": "RandomForest", "svc": "SMOTE+SVC"}[name], y,
                            args.random_state)

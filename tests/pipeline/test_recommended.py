@@ -1,0 +1,103 @@
+"""The recommended pipeline and the measured defaults: their configuration itself."""
+
+import numpy as np
+import pytest
+
+from skspec.pipeline import (
+    GAN_LEARNING_RATES,
+    O_OVERSAMPLE_FACTOR,
+    oversample_o,
+    recommended_pipeline,
+)
+
+Y = np.array(["O"] * 10 + ["B"] * 30 + ["F"] * 60)
+
+
+def test_measured_factor_is_one_and_a_half():
+    # docs/user_guide/augmenting.rst: O recall 0.90 at 1.5x against 0.20 at the largest class
+    assert O_OVERSAMPLE_FACTOR == 1.5
+    assert oversample_o(Y) == {"O": 15}
+    assert oversample_o(Y, factor=None) == {"O": 60}
+    assert oversample_o(Y, factor=3) == {"O": 30}
+    assert oversample_o(["F", "G"]) == {}
+
+
+def test_oversample_o_is_a_callable_sampling_strategy():
+    from imblearn.over_sampling import RandomOverSampler
+
+    X = np.arange(len(Y) * 2, dtype=float).reshape(len(Y), 2)
+    _, y_res = RandomOverSampler(sampling_strategy=oversample_o, random_state=0).fit_resample(X, Y)
+    assert (y_res == "O").sum() == 15 and (y_res == "F").sum() == 60
+
+
+def test_oversample_o_rejects_a_factor_below_one():
+    with pytest.raises(ValueError, match="factor must be >= 1"):
+        oversample_o(Y, factor=0.5)
+
+
+def test_recommended_configuration():
+    model = recommended_pipeline(Y, random_state=3, device="cpu")
+    assert [name for name, _ in model.steps] == ["norm", "racnet"]
+    net = model.named_steps["racnet"]
+    gan = net.sampler  # inside the classifier: fitted on its training rows only
+    assert gan.sampling_strategy == {"O": 15}  # 1.5x the real O, not the largest class
+    assert gan.n_iter == 300
+    assert (gan.generator_lr, gan.discriminator_lr) == (
+        GAN_LEARNING_RATES["generator_lr"], GAN_LEARNING_RATES["discriminator_lr"])
+    assert gan.random_state == 3 and net.random_state == 3 and net.device == "cpu"
+    # RAC-Net keeps the classifier's measured defaults
+    from skspec.neural_network import RACNetClassifier
+
+    defaults = RACNetClassifier().get_params()
+    for key in ("lr", "max_epochs", "patience", "class_weight", "augment_snr"):
+        assert net.get_params()[key] == defaults[key], key
+
+
+def test_quick_shrinks_gan_and_net_only():
+    model = recommended_pipeline(Y, quick=True)
+    net = model.named_steps["racnet"]
+    gan = net.sampler
+    assert gan.sampling_strategy == {"O": 15}
+    assert (gan.n_iter, gan.channels) == (30, 4)
+    assert net.max_epochs == 8 and net.module__channels == (4, 8, 8, 16)
+
+
+def test_paper_preset_keeps_the_papers_settings():
+    from skspec.neural_network import PAPER_PARAMS
+
+    model = recommended_pipeline(Y, preset="paper")
+    net = model.named_steps["racnet"]
+    gan = net.sampler
+    assert gan.sampling_strategy == {"O": 60}  # the paper's balanced set
+    assert (gan.n_iter, gan.noise_dim, gan.generator_lr, gan.discriminator_lr) == (
+        2000, 900, 1e-4, 1.5e-4)
+    params = net.get_params()
+    for key, value in PAPER_PARAMS.items():  # the paper's recipe, sampler aside
+        assert params[key] == value, key
+
+
+def test_without_o_there_is_no_gan():
+    model = recommended_pipeline(np.array(["F", "G"] * 10))
+    assert model.named_steps["racnet"].sampler is None
+
+
+def test_unknown_preset():
+    with pytest.raises(ValueError, match="preset must be one of"):
+        recommended_pipeline(Y, preset="best")
+
+
+def test_every_entry_point_uses_the_one_pipeline_and_factor():
+    # skspec train, reproduce's over-samplers and its SMOTE+SVC baseline: one rule
+    from skspec.experiments import MODES
+    from skspec.experiments._methods import _make_baseline, _make_pipeline
+    from skspec.survey import _cli
+
+    assert _cli.recommended_pipeline is recommended_pipeline
+    for mode in ("quick", "full"):
+        assert MODES[mode].oversample == O_OVERSAMPLE_FACTOR
+    smote = _make_baseline("SMOTE+SVC", Y, 0).named_steps["smote"]
+    assert smote.sampling_strategy == {"O": 15}
+    for method in ("SMOTE", "LCGAN"):
+        sampler = _make_pipeline(method, Y, MODES["quick"], 0, "cpu").named_steps["clf"].sampler
+        strategy = sampler.sampling_strategy
+        assert strategy == {"O": 15}, method

@@ -101,7 +101,7 @@ def test_a_command_whose_module_needs_a_missing_package_is_shown_and_says_so(cap
     real = importlib.import_module
 
     def no_dask(name, *args):
-        if name == "skspec.experiments._reproduce":
+        if name == "skspec.experiments._cli":
             raise ModuleNotFoundError("No module named 'dask'", name="dask")
         return real(name, *args)
 

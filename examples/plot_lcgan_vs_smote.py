@@ -18,8 +18,8 @@ runs in a minute or two: the generated spectra are still noisy and their
 lines too weak. The paper trains for 2,000 iterations and more
 (``LCGAN.paper()``); after about 1,000 iterations the mean generated spectrum
 correlates at 0.98 with the mean real O spectrum
-(``benchmarks/results/gan.md``). Wrapping SMOTE in :class:`~skspec.over_sampling.MarkSynthetic` records
-which rows are synthetic, as LCGAN does by itself.
+(``benchmarks/results/gan.md``). Both samplers return the real rows first
+and their synthetic rows after them.
 """
 
 # %%
@@ -30,10 +30,9 @@ from imblearn.over_sampling import SMOTE
 
 from skspec.datasets import load_ofgk
 from skspec.metrics import frechet_distance
-from skspec.over_sampling import LCGAN, MarkSynthetic
+from skspec.over_sampling import LCGAN
 from skspec.plotting import O_STAR_LINES, plot_spectrum
 from skspec.preprocessing import FluxNormalizer
-from skspec.utils import get_synthetic_mask
 
 torch.set_num_threads(2)
 
@@ -47,18 +46,18 @@ print({str(c): int((y == c).sum()) for c in np.unique(y)})
 # %%
 # Over-sample the O stars
 # -----------------------
-# Both samplers append their new rows after the real ones; the mark tells a
-# later :class:`~skspec.neural_network.RACNetClassifier` to keep them out of
-# its validation split.
+# Both samplers append their new rows after the real ones (given to a
+# :class:`~skspec.neural_network.RACNetClassifier` as ``sampler=``, they are
+# fitted on its training rows only and their rows never validate).
 strategy = {"O": 50}  # 10 real + 40 synthetic
 lcgan = LCGAN(sampling_strategy=strategy, n_iter=120, channels=4, noise_dim=64,
               batch_size=32, random_state=0)
 X_gan, y_gan = lcgan.fit_resample(X, y)
-smote = MarkSynthetic(SMOTE(sampling_strategy=strategy, k_neighbors=3, random_state=0))
+smote = SMOTE(sampling_strategy=strategy, k_neighbors=3, random_state=0)
 X_smote, y_smote = smote.fit_resample(X, y)
 
-gan_o = X_gan[get_synthetic_mask(X_gan)]
-smote_o = X_smote[get_synthetic_mask(X_smote)]
+gan_o = X_gan[len(X):]
+smote_o = X_smote[len(X):]
 real_o = X[y == "O"]
 print("synthetic rows:", len(gan_o), len(smote_o))
 

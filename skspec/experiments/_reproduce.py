@@ -133,17 +133,16 @@ def _oversample_target(factor) -> str:
 def _make_sampler(method, y_train, settings, seed, device):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
 
-    from ..over_sampling import LCGAN, SGAN, MarkSynthetic
+    from ..over_sampling import LCGAN, SGAN
 
     strategy = _o_strategy(y_train, settings.oversample)
     n_o = int((y_train == "O").sum())
     if method in _NO_SAMPLER:
         return None
     if method == "RandomOverSampler":
-        return MarkSynthetic(RandomOverSampler(sampling_strategy=strategy, random_state=seed))
+        return RandomOverSampler(sampling_strategy=strategy, random_state=seed)
     if method == "SMOTE":
-        return MarkSynthetic(SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1),
-                                   random_state=seed))
+        return SMOTE(sampling_strategy=strategy, k_neighbors=min(5, n_o - 1), random_state=seed)
     gan = {"LCGAN": LCGAN, "SGAN": SGAN}[method]
     params = {"sampling_strategy": strategy, "n_iter": settings.gan_iter,
               "snapshot_every": settings.snapshot_every, "random_state": seed,
@@ -160,11 +159,10 @@ def _make_pipeline(method, y_train, settings, seed, device):
     from ..preprocessing import FluxNormalizer
 
     steps = [("norm", FluxNormalizer())]
+    # the sampler inside the classifier: fitted on its training rows only, its rows never validate
     sampler = _make_sampler(method, y_train, settings, seed, device)
-    if sampler is not None:
-        steps.append(("sampler", sampler))
     params = {**settings.racnet, **_NO_SAMPLER.get(method, (None, {}))[1]}
-    steps.append(("clf", RACNetClassifier(random_state=seed, device=device, **params)))
+    steps.append(("clf", RACNetClassifier(random_state=seed, device=device, sampler=sampler, **params)))
     return Pipeline(steps)
 
 
@@ -241,7 +239,7 @@ def _fit_split(task, X, y, wavelength, settings, device):
                 out["attention"] = _attention_example(model, X_test, y_test)
         if method not in ("LCGAN", "SGAN"):
             continue
-        gan = model.named_steps["sampler"]
+        gan = model.named_steps["clf"].sampler_
         out["gan"][method] = _gan_quality(gan, Xn_train, y_train, Xn_test, y_test, settings,
                                           seed, gan_train_score, gan_test_score)
         if seed == task["first_seed"]:

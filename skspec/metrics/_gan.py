@@ -47,9 +47,8 @@ from sklearn.metrics import check_scoring
 from sklearn.svm import NuSVC
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, has_fit_parameter, validate_data
 
-from ..utils import get_synthetic_mask, mark_synthetic
 from ..utils._random import draw_seed
 
 __all__ = [
@@ -109,10 +108,13 @@ def _default_estimator(y) -> NuSVC:
     return NuSVC(kernel="rbf", nu=feasible_nu(y))
 
 
-def _fit_estimator(estimator, X, y):
+def _fit_estimator(estimator, X, y, is_synthetic=None):
     est = _default_estimator(y) if estimator is None else clone(estimator)
+    kwargs = {}
+    if is_synthetic is not None and has_fit_parameter(est, "is_synthetic"):
+        kwargs["is_synthetic"] = is_synthetic
     try:
-        return est.fit(X, y)
+        return est.fit(X, y, **kwargs)
     except ValueError as exc:
         if "infeasible" not in str(exc):
             raise
@@ -167,9 +169,8 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     ``random_state`` is seeded from ``random_state``. If the fitted sampler has
     a ``sample(n_samples, class_label, random_state=None, iteration=None)``
     method (skspec GANs), the spectra come from it; otherwise they are the
-    synthetic rows of ``fit_resample`` (those marked by
-    :func:`skspec.utils.mark_synthetic`, else the rows after the real ones,
-    which is where imbalanced-learn samplers put them).
+    synthetic rows of ``fit_resample``: the rows after the real ones, which
+    is where imbalanced-learn over-samplers put them.
 
     Parameters
     ----------
@@ -211,7 +212,7 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     n_min = int((y == minority_class).sum())
     if n_min == 0:
         raise ValueError(f"no spectrum of minority_class={minority_class!r} to learn from")
-    # also the nested ones of a wrapper such as MarkSynthetic(SMOTE()): sampler__...
+    # also the nested ones of a wrapper: sampler__...
     for key in sampler.get_params(deep=True):
         if key.split("__")[-1] == "sampling_strategy":
             sampler.set_params(**{key: {minority_class: n_min + n_generated}})
@@ -226,9 +227,7 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     if iteration is not None:
         raise ValueError(f"iteration={iteration!r} needs a sampler with a sample() method, "
                          f"{type(sampler).__name__} has none")
-    mask = get_synthetic_mask(X_res)
-    if mask is None:
-        mask = np.arange(len(X_res)) >= len(X)
+    mask = np.arange(len(X_res)) >= len(X)
     X_gen, y_gen = np.asarray(X_res)[mask], np.asarray(y_res)[mask]
     if len(X_gen) == 0 or not np.all(y_gen == minority_class):
         raise ValueError(
@@ -425,11 +424,12 @@ class GANTrainEvaluation(_GANEvaluation):
         """
         X, y, X_gen, _, _ = self._prepare(X, y)
         real_major = y != self.minority_class
-        # real rows first, generated appended and marked, so that a classifier
-        # that honours mark_synthetic (RACNetClassifier) validates on real rows
-        X_fit = mark_synthetic(np.concatenate([X[real_major], X_gen]), int(real_major.sum()))
+        # real rows first, generated appended; a classifier that takes is_synthetic
+        # (RACNetClassifier) is told, so that it validates on real rows
+        X_fit = np.concatenate([X[real_major], X_gen])
         y_fit = np.concatenate([y[real_major], np.full(len(X_gen), self.minority_class, dtype=y.dtype)])
-        self.estimator_ = _fit_estimator(self.estimator, X_fit, y_fit)
+        self.estimator_ = _fit_estimator(self.estimator, X_fit, y_fit,
+                                         is_synthetic=np.arange(len(X_fit)) >= int(real_major.sum()))
         self.X_generated_ = X_gen
         self.classes_ = self.estimator_.classes_
         return self
@@ -521,11 +521,12 @@ class GANTestEvaluation(_GANEvaluation):
         """
         X, y, X_gen, largest, rng = self._prepare(X, y)
         minority = np.flatnonzero(y == self.minority_class)
-        # every real row once, then the duplicates of the minority, marked as
+        # every real row once, then the duplicates of the minority, passed as
         # synthetic so that a RACNetClassifier validates on unique real rows
         # (copies of a validation row can still be among the training rows)
         rows = np.concatenate([np.arange(len(y)), minority[_extra_copies(len(minority), largest, rng)]])
-        self.estimator_ = _fit_estimator(self.estimator, mark_synthetic(X[rows], len(y)), y[rows])
+        self.estimator_ = _fit_estimator(self.estimator, X[rows], y[rows],
+                                         is_synthetic=np.arange(len(rows)) >= len(y))
         self.X_generated_ = X_gen
         self.classes_ = self.estimator_.classes_
         return self

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, column_or_1d
 
@@ -26,7 +25,7 @@ def _group_labels(y: np.ndarray, groups: np.ndarray):
     return uniq, inverse, labels
 
 
-class LeaveOneStarOut(GroupsConsumerMixin, BaseCrossValidator):
+class LeaveOneStarOut(BaseCrossValidator):
     """Hold out one star of a rare class per split, plus a share of the others.
 
     With about ten real O stars, a K-fold split puts one or two O spectra in a
@@ -81,6 +80,10 @@ class LeaveOneStarOut(GroupsConsumerMixin, BaseCrossValidator):
     ['f1', 'f3', 'o1']
     ['f1', 'f3', 'o2']
     """
+
+    # ``split`` consumes ``groups`` under metadata routing (what sklearn's
+    # private GroupsConsumerMixin declares; the documented class attribute)
+    __metadata_request__split = {"groups": True}
 
     def __init__(self, target_class="O", *, test_size: float = 0.2, random_state=None):
         self.target_class = target_class

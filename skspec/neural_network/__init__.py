@@ -1,6 +1,7 @@
 """Recognition networks for spectra: RAC-Net and its scikit-learn classifier."""
 
-from ._classifier import PAPER_PARAMS, RACNetClassifier, RealValidSplit
+from ._classifier import PAPER_PARAMS, RACNetClassifier
+from ._valid_split import RealValidSplit
 from ._racnet import ChannelAttention, InferenceRACNet, RACNet, RACStage, fold_batchnorm
 
 __all__ = [

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
-from skorch.callbacks import EarlyStopping, EpochScoring, EpochTimer, PassthroughScoring, PrintLog
-from skorch.dataset import get_len
+from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.utils.data import Subset
 
-from ..utils import check_spectra, get_synthetic_mask
+from ..utils import check_spectra
 from ..utils._random import draw_seed
-from ..utils._torch import resolve_device
-from ._racnet import InferenceRACNet, RACNet
+from ..utils._validation import as_float32_spectra
+from . import _noise
+from ._device import _AutoDeviceMixin
+from ._early_stopping import _valid_accuracy, _WarmEarlyStopping
+from ._inference import InferenceCache, inference_module
+from ._racnet import RACNet
+from ._saliency import gradient_x_input
+from ._sampling import resample_training_rows
+from ._seeding import seeded
+from ._valid_split import RealValidSplit
 
-__all__ = ["PAPER_PARAMS", "RACNetClassifier", "RealValidSplit"]
+__all__ = ["PAPER_PARAMS", "RACNetClassifier"]
 
 #: The training recipe of Yang et al. (2021): Adam with learning rate 1e-4,
 #: early stopping once the validation loss has not improved for 5 epochs (best
@@ -45,73 +51,6 @@ PAPER_PARAMS = {
 }
 
 
-class RealValidSplit:
-    """Stratified train/validation split that keeps synthetic rows in training.
-
-    Every synthetic row goes to training. Of the real rows, a fraction
-    ``valid_size`` of each class (rounded, at least one row of the class
-    left for training) goes to validation, so early stopping and the
-    validation scores are judged on real spectra only.
-
-    Parameters
-    ----------
-    valid_size : float, default=0.3
-        Fraction of the real rows of each class held out for validation.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the shuffle within each class.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skspec.neural_network import RealValidSplit
-    >>> y = np.array([0] * 10 + [1] * 10)
-    >>> synthetic = np.arange(20) >= 15          # the last 5 rows are synthetic
-    >>> train, valid = RealValidSplit(0.3, random_state=0).split_indices(y, synthetic)
-    >>> len(valid), bool(synthetic[valid].any())
-    (5, False)
-    """
-
-    def __init__(self, valid_size: float = 0.3, random_state=None):
-        self.valid_size = valid_size
-        self.random_state = random_state
-
-    def split_indices(self, y, is_synthetic=None) -> tuple[np.ndarray, np.ndarray]:
-        """Return sorted ``(train_indices, valid_indices)`` for labels ``y``."""
-        y = np.asarray(y)
-        real = np.ones(len(y), dtype=bool) if is_synthetic is None else ~np.asarray(is_synthetic, dtype=bool)
-        rng = check_random_state(self.random_state)
-        valid = []
-        for label in np.unique(y):
-            rows = np.flatnonzero(real & (y == label))
-            n_valid = min(int(round(self.valid_size * len(rows))), len(rows) - 1)
-            if n_valid > 0:
-                valid.append(rng.permutation(rows)[:n_valid])
-        valid = np.sort(np.concatenate(valid)) if valid else np.array([], dtype=np.intp)
-        train = np.setdiff1d(np.arange(len(y)), valid)
-        return train, valid
-
-    def __call__(self, dataset, y=None, is_synthetic=None):
-        """skorch ``train_split`` protocol: return (train, valid) datasets."""
-        if y is None:
-            raise ValueError("RealValidSplit needs y to stratify the validation split")
-        train, valid = self.split_indices(y, is_synthetic)
-        if valid.size == 0:
-            raise ValueError(
-                f"valid_size={self.valid_size} leaves no real spectrum for validation "
-                f"({get_len(dataset)} rows); give more real spectra or set valid_size=None"
-            )
-        return Subset(dataset, train), Subset(dataset, valid)
-
-    def __repr__(self) -> str:
-        return f"RealValidSplit(valid_size={self.valid_size!r}, random_state={self.random_state!r})"
-
-
-def _valid_accuracy(net, X, y):
-    """Accuracy on skorch's encoded labels (``predict`` returns the strings)."""
-    proba = NeuralNetClassifier.predict_proba(net, X)
-    return float(np.mean(proba.argmax(axis=1) == np.asarray(y)))
-
-
 def _accepts(func, name: str) -> bool:
     try:
         params = inspect.signature(func).parameters
@@ -120,7 +59,7 @@ def _accepts(func, name: str) -> bool:
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-class RACNetClassifier(NeuralNetClassifier):
+class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
     """RAC-Net spectrum classifier with a scikit-learn interface.
 
     A skorch :class:`~skorch.NeuralNetClassifier` whose module defaults to
@@ -134,28 +73,22 @@ class RACNetClassifier(NeuralNetClassifier):
     ``module__channels=(8, 16)``), as do skorch's ``optimizer__*``,
     ``criterion__*``, ``callbacks__*``, ``iterator_train__*``.
 
-    **Synthetic rows never validate.** At the very start of ``fit`` the
-    classifier asks :func:`skspec.utils.get_synthetic_mask` whether ``X`` came
-    from an skspec sampler (which appends its synthetic rows after the real
-    ones and records it with :func:`skspec.utils.mark_synthetic`). In an
-    imblearn :class:`~imblearn.pipeline.Pipeline` with a sampler right before
-    this step that happens by itself. Outside a pipeline pass
-    ``fit(X, y, is_synthetic=mask)`` (boolean, one per row); it wins over the
-    recorded mask. The early-stopping validation split (:class:`RealValidSplit`)
-    then takes a stratified ``valid_size`` of the *real* rows only and puts
-    every synthetic row in training. The rows used are in
-    ``validation_indices_``. A step between the sampler and this classifier
-    that makes a new array (a transformer) loses the record; put
-    transformers before the sampler. So does a pipeline ``memory`` cache
-    (a cached resample comes back as a new array): without a record all rows
-    count as real.
-
-    Known limit: the sampler sees every real row before this split is made,
-    so synthetic rows may derive from real rows that end up in validation
-    (a RandomOverSampler copy, a SMOTE interpolation, a GAN trained on them).
-    Validation is then optimistic for the over-sampled class; early stopping
-    is what it affects. Test sets are not affected: evaluate with an outer
-    split (e.g. :class:`skspec.model_selection.LeaveOneStarOut`).
+    **Synthetic rows never validate.** Give the over-sampler to the
+    classifier, ``RACNetClassifier(sampler=LCGAN(...))``, rather than as a
+    pipeline step before it. ``fit`` then first draws the real validation
+    spectra (a stratified ``valid_size`` of the stars of each class when
+    ``groups`` are given, else of the rows: :class:`RealValidSplit`), fits a
+    clone of the sampler on the remaining training rows only, and trains on
+    those plus the synthetic rows the sampler appended; early stopping
+    watches the held-out real spectra. A synthetic row can therefore never
+    validate, nor derive from a validation spectrum (the GAN never saw them).
+    Any over-sampler that returns its input rows first and appends the new
+    ones (every imbalanced-learn over-sampler, the skspec GANs) works; this
+    is checked. Data that already holds synthetic rows can be passed with
+    ``fit(X, y, is_synthetic=mask)``: those rows always train. A sampler
+    *before* this classifier in a pipeline hands it rows it cannot tell
+    apart: they all count as real and may validate. The validation rows
+    are in ``validation_indices_`` (indices into ``X`` as given to ``fit``).
 
     **Defaults.** The paper's recipe (``PAPER_PARAMS``, ``RACNetClassifier.paper()``)
     underfits the small bundled data: it stops after 14-29 epochs. The defaults
@@ -208,7 +141,9 @@ class RACNetClassifier(NeuralNetClassifier):
         split. On CPU the same seed gives identical predictions. The global
         torch random state is left untouched when it is set.
     device : str or torch.device, default="auto"
-        "auto" picks CUDA when available, else the CPU.
+        "auto" picks CUDA when available, else the CPU. The parameter is
+        never rewritten (``get_params`` says "auto" during and after
+        ``fit``); the device chosen is ``device_``.
     verbose : int, default=0
         1 prints skorch's per-epoch table (losses, validation accuracy).
     train_split : callable or None, default=None
@@ -228,6 +163,11 @@ class RACNetClassifier(NeuralNetClassifier):
         (see "Defaults" above). Validation and prediction see the spectra as
         given. None trains on the spectra as given (the paper); use it when
         the training spectra are already as noisy as the survey's.
+    sampler : imbalanced-learn over-sampler or None, default=None
+        Fitted (a clone, at every ``fit``) on the training rows only, after
+        the validation spectra were held out; its appended rows train and
+        never validate (see "Synthetic rows never validate"). The fitted
+        clone is ``sampler_``; ``n_synthetic_`` says how many rows it added.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier` (``module__*``,
         ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...).
@@ -240,10 +180,20 @@ class RACNetClassifier(NeuralNetClassifier):
         Pixels per spectrum seen at ``fit``.
     label_encoder_ : LabelEncoder
         Maps labels to the module's output indices.
+    device_ : str, torch.device or None
+        The device the net lives on: ``device`` with "auto" resolved (again
+        when a pickled model is loaded, so a model trained on a GPU loads on
+        a CPU-only machine).
     class_weight_ : ndarray or None
         Cross-entropy weight per class used in training.
     validation_indices_ : ndarray or None
         Rows of the ``fit`` input used for validation (all real).
+    sampler_ : sampler
+        The fitted clone of ``sampler`` (only when ``sampler`` is set);
+        prediction does not use it.
+    n_synthetic_ : int
+        Synthetic rows trained on in the last ``fit``: the sampler's plus
+        those marked by ``is_synthetic``.
     module_ : RACNet
         The trained network (best epoch when early stopping restored it).
     history_ : skorch History
@@ -275,6 +225,7 @@ class RACNetClassifier(NeuralNetClassifier):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "augment_snr": [tuple, list, None],
+        "sampler": [HasMethods(["fit_resample"]), None],
     }
 
     def __init__(
@@ -296,6 +247,7 @@ class RACNetClassifier(NeuralNetClassifier):
         train_split=None,
         classes=None,
         augment_snr: tuple[float, float] | None = (5.0, 100.0),
+        sampler=None,
         **kwargs,
     ):
         super().__init__(
@@ -317,6 +269,24 @@ class RACNetClassifier(NeuralNetClassifier):
         self.class_weight = class_weight
         self.random_state = random_state
         self.augment_snr = augment_snr
+        self.sampler = sampler
+
+    def set_params(self, **params):
+        """Set parameters; ``sampler__*`` reach the sampler (as in sklearn meta-estimators).
+
+        skorch would store an unknown ``sampler__k_neighbors`` as an
+        attribute of the net instead.
+        """
+        nested = {k: params.pop(k) for k in list(params) if k.startswith("sampler__")}
+        if "sampler" in params:
+            super().set_params(sampler=params.pop("sampler"))
+        if nested:
+            if self.sampler is None:
+                raise ValueError(f"cannot set {sorted(nested)}: sampler is None")
+            self.sampler.set_params(**{k[len("sampler__"):]: v for k, v in nested.items()})
+        if params:
+            super().set_params(**params)
+        return self
 
     @classmethod
     def paper(cls, **params) -> "RACNetClassifier":
@@ -332,36 +302,6 @@ class RACNetClassifier(NeuralNetClassifier):
         (0.0001, 5, 0.3)
         """
         return cls(**{**PAPER_PARAMS, **params})
-
-    # ------------------------------------------------------------------ device
-    @contextmanager
-    def _auto_device(self):
-        """Let skorch see a concrete device while ``device="auto"``."""
-        if not (isinstance(self.device, str) and self.device == "auto"):
-            yield
-            return
-        self.device = str(resolve_device("auto"))
-        try:
-            yield
-        finally:
-            self.device = "auto"
-
-    def __setstate__(self, state):
-        auto = state.get("device") == "auto"
-        if auto:
-            state["device"] = str(resolve_device("auto"))
-        super().__setstate__(state)
-        if auto:
-            self.device = "auto"
-
-    def load_params(self, *args, **kwargs):
-        """See :meth:`skorch.NeuralNet.load_params` (safe ``weights_only`` loading)."""
-        with self._auto_device():
-            return super().load_params(*args, **kwargs)
-
-    def forward_iter(self, X, training=False, device="cpu"):
-        with self._auto_device():
-            yield from super().forward_iter(X, training=training, device=device)
 
     # ---------------------------------------------------------- initialisation
     @property
@@ -397,6 +337,8 @@ class RACNetClassifier(NeuralNetClassifier):
             self.n_features_in_ = int(n_features)
         if classes is not None:
             self.label_encoder_ = LabelEncoder().fit(np.asarray(classes))
+        self._inference_cache_ = InferenceCache()
+        self.device_ = self._resolve_device()
         with self._auto_device():
             return super().initialize()
 
@@ -431,17 +373,61 @@ class RACNetClassifier(NeuralNetClassifier):
 
     # --------------------------------------------------------------- training
     def get_split_datasets(self, X, y=None, **fit_params):
-        """Split into training and validation sets, validation real only."""
+        """Split into training and validation sets: the split ``fit`` drew (real rows only)."""
         if self.train_split is not None:
             return super().get_split_datasets(X, y, **fit_params)
         dataset = self.get_dataset(X, y)
-        self.validation_indices_ = None
-        if self.valid_size is None:
+        valid = getattr(self, "_fit_valid_", None)
+        if valid is None:
             return dataset, None
-        split = RealValidSplit(self.valid_size, random_state=getattr(self, "_split_seed_", None))
-        train, valid = split(dataset, y, is_synthetic=getattr(self, "_is_synthetic_", None))
-        self.validation_indices_ = np.asarray(valid.indices)
-        return train, valid
+        train = np.setdiff1d(np.arange(len(X)), valid)
+        return Subset(dataset, train), Subset(dataset, valid)
+
+    def _split_and_resample(self, X, y, synthetic, groups, split_seed):
+        """Hold the real validation rows out, resample the rest; return the rows to fit on.
+
+        Sets ``validation_indices_`` (rows of ``X``), ``n_synthetic_`` and the
+        rows of the returned arrays that validate (``_fit_valid_``).
+        """
+        n = len(X)
+        if synthetic is None:
+            synthetic = np.zeros(n, dtype=bool)
+        valid = None
+        if self.train_split is None and self.valid_size is not None:
+            _, valid = RealValidSplit(self.valid_size, random_state=split_seed).split_indices(y, synthetic, groups)
+            if valid.size == 0:
+                raise ValueError(
+                    f"valid_size={self.valid_size} leaves no real spectrum for validation "
+                    f"({n} rows); give more real spectra or set valid_size=None"
+                )
+        self.validation_indices_ = valid
+        self.n_synthetic_ = int(synthetic.sum())
+        self.__dict__.pop("sampler_", None)  # no stale sampler from an earlier fit
+        if self.sampler is None:
+            self._fit_valid_ = valid
+            return X, y
+        train = np.arange(n) if valid is None else np.setdiff1d(np.arange(n), valid)
+        X_res, y_res, n_new, self.sampler_ = resample_training_rows(self.sampler, X[train], y[train])
+        as_float32_spectra(X_res, name=f"the output of {type(self.sampler).__name__}")
+        self.n_synthetic_ += n_new
+        if valid is None:
+            self._fit_valid_ = None
+            return X_res, y_res
+        self._fit_valid_ = np.arange(len(X_res), len(X_res) + len(valid))
+        return np.concatenate([X_res, X[valid]]), np.concatenate([y_res, y[valid]])
+
+    def _check_groups(self, groups, n_samples: int):
+        if groups is None:
+            return None
+        groups = np.asarray(groups)
+        if groups.shape != (n_samples,):
+            raise ValueError(
+                f"groups must hold one star id per spectrum, shape ({n_samples},), got shape {groups.shape}"
+            )
+        if self.train_split is not None:
+            raise ValueError("groups are used by the built-in validation split; with a custom "
+                             "train_split, split by star in it instead")
+        return groups
 
     def _check_synthetic(self, mask, n_samples: int):
         if mask is None:
@@ -466,9 +452,9 @@ class RACNetClassifier(NeuralNetClassifier):
         )
         check_spectra(X)
         check_classification_targets(y)
-        return X.astype(np.float32, copy=False), y, self._check_synthetic(is_synthetic, len(X))
+        return as_float32_spectra(X), y, self._check_synthetic(is_synthetic, len(X))
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, *, groups=None, is_synthetic=None, **fit_params):
         """Fit RAC-Net on spectra ``X`` (n_spectra, n_pixels) and labels ``y``.
 
         Parameters
@@ -477,9 +463,13 @@ class RACNetClassifier(NeuralNetClassifier):
             Flux; float64 is cast to float32.
         y : array-like of shape (n_spectra,)
             Labels of any type (e.g. "O", "B", ...).
+        groups : array-like of shape (n_spectra,), optional
+            Star id of every spectrum (e.g. the ``object`` column): the
+            validation split then holds out whole stars. In a pipeline pass
+            ``pipe.fit(X, y, racnetclassifier__groups=ids)``; under sklearn's
+            metadata routing request it with ``set_fit_request(groups=True)``.
         is_synthetic : array-like of bool, shape (n_spectra,), optional
-            Which rows are synthetic (kept out of the validation split).
-            Defaults to what an skspec sampler recorded for ``X``.
+            Rows that are synthetic already: they train and never validate.
         **fit_params
             Passed on to skorch (and the module's ``forward``).
 
@@ -487,12 +477,9 @@ class RACNetClassifier(NeuralNetClassifier):
         -------
         self : RACNetClassifier
         """
-        synthetic = get_synthetic_mask(X)  # first: the record is tied to this very array
-        explicit = fit_params.pop("is_synthetic", None)
-        if explicit is not None:
-            synthetic = explicit
         reset = not (self.warm_start and self.initialized_)
-        X, y, synthetic = self._prepare_fit(X, y, synthetic, reset=reset)
+        X, y, synthetic = self._prepare_fit(X, y, is_synthetic, reset=reset)
+        groups = self._check_groups(groups, len(X))
         if reset:
             self.label_encoder_ = LabelEncoder().fit(y if self.classes is None else np.asarray(self.classes))
         classes = self.label_encoder_.classes_
@@ -503,61 +490,63 @@ class RACNetClassifier(NeuralNetClassifier):
             raise ValueError(
                 f"y holds a single class ({classes[0].tolist()!r}); RACNetClassifier needs at least 2 classes"
             )
+        rng = check_random_state(self.random_state)
+        torch_seed, split_seed = draw_seed(rng), draw_seed(rng)
+        X, y = self._split_and_resample(X, y, synthetic, groups, split_seed)
         y_enc = self.label_encoder_.transform(y).astype(np.int64)
         self.class_weight_ = self._class_weight(y)
-
-        rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
-        self._is_synthetic_ = synthetic
+        if reset:
+            self.device_ = self._resolve_device()
         try:
             with self._auto_device(), self._seeded(torch_seed):
                 if reset:
                     self.initialize()
-                super().partial_fit(X, y_enc, _routing_method="fit", **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
-            del self._is_synthetic_, self._split_seed_
+            del self._fit_valid_
         return self
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Train further on ``(X, y)`` (the labels must be among ``classes_``)."""
+    def partial_fit(self, X, y=None, classes=None, *, groups=None, is_synthetic=None, **fit_params):
+        """Train further on ``(X, y)`` (the labels must be among ``classes_``).
+
+        The validation split and ``sampler`` work as in :meth:`fit`.
+        """
         if not self.initialized_:
-            return self.fit(X, y, **fit_params)
-        synthetic = get_synthetic_mask(X)
-        explicit = fit_params.pop("is_synthetic", None)
-        X, y, synthetic = self._prepare_fit(X, y, explicit if explicit is not None else synthetic, reset=False)
-        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+            return self.fit(X, y, groups=groups, is_synthetic=is_synthetic, **fit_params)
+        X, y, synthetic = self._prepare_fit(X, y, is_synthetic, reset=False)
+        groups = self._check_groups(groups, len(X))
         rng = check_random_state(self.random_state)
-        torch_seed, self._split_seed_ = draw_seed(rng), draw_seed(rng)
-        self._is_synthetic_ = synthetic
+        torch_seed, split_seed = draw_seed(rng), draw_seed(rng)
+        X, y = self._split_and_resample(X, y, synthetic, groups, split_seed)
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
         try:
             with self._auto_device(), self._seeded(torch_seed):
-                super().partial_fit(X, y_enc, **fit_params)
+                self._train(X, y_enc, **fit_params)
         finally:
-            del self._is_synthetic_, self._split_seed_
+            del self._fit_valid_
         return self
 
+    def _train(self, X, y, **fit_params):
+        """skorch's training (``partial_fit`` without initialisation), via its public hooks."""
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:  # how skorch callbacks (early stopping) end training
+            pass
+        self.notify("on_train_end", X=X, y=y)
+
     def _check_augment_snr(self) -> None:
-        if self.augment_snr is None:
-            return
-        bounds = tuple(self.augment_snr)
-        if len(bounds) != 2 or not all(isinstance(b, Real) and np.isfinite(b) and b > 0 for b in bounds) or (
-            bounds[0] > bounds[1]
-        ):
-            raise ValueError(
-                f"augment_snr must be None or (low, high) with 0 < low <= high, got {self.augment_snr!r}"
-            )
+        _noise.check_augment_snr(self.augment_snr)
 
     def train_step_single(self, batch, **fit_params):
         """One training step; adds the ``augment_snr`` noise to the batch first."""
         if self.augment_snr is not None:
             Xi, yi = batch
-            batch = (_add_noise(Xi, *self.augment_snr), yi)
+            batch = (_noise._add_noise(Xi, *self.augment_snr), yi)
         return super().train_step_single(batch, **fit_params)
 
     def _seeded(self, seed: int):
-        if self.random_state is None:
-            return nullcontext()
-        return _TorchSeed(seed, self.device)
+        return seeded(self.random_state, seed, self.device)
 
     def _class_weight(self, y):
         if self.class_weight is None:
@@ -576,33 +565,39 @@ class RACNetClassifier(NeuralNetClassifier):
         # names expected against got: "X has 60 features, but ... is expecting 64"
         X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64], ensure_all_finite=False)
         check_spectra(X)
-        return X.astype(np.float32, copy=False)
+        return as_float32_spectra(X)
 
-    def _inference_module(self) -> torch.nn.Module:
-        """The module for prediction: batch norm folded, channels-last convolutions."""
-        if isinstance(self.module_, RACNet):
-            return InferenceRACNet(self.module_)
-        return self.module_.eval()
+    def _inference_module(self, probe: torch.Tensor) -> torch.nn.Module:
+        """The module for prediction: a checked, cached :class:`InferenceRACNet` for a plain RACNet."""
+        cache = getattr(self, "_inference_cache_", None)
+        return inference_module(self.module_, probe, self._get_predict_nonlinearity(), cache)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (softmax of the logits), shape (n_spectra, n_classes).
 
-        Runs a :class:`InferenceRACNet` copy of the net (batch norm folded
-        into the convolutions, channels-last layout, fused oneDNN calls and
-        micro-batches of 64 on CPU) in ``torch.inference_mode``: same argmax
-        and probabilities within 1e-5 of the plain evaluation-mode net, and
-        about 3.7x faster on a 2-core CPU (1,200 spectra/s at 3,700 pixels,
-        ``benchmarks/results/racnet.md``).
+        When the module is exactly a :class:`RACNet` (not a subclass, which
+        may change the forward pass), runs an :class:`InferenceRACNet` copy
+        of the net (batch norm folded into the convolutions, channels-last
+        layout, fused oneDNN calls and micro-batches of 64 on CPU) in
+        ``torch.inference_mode``: same argmax and probabilities within 1e-5
+        of the plain evaluation-mode net, and about 3.7x faster on a 2-core
+        CPU (1,200 spectra/s at 3,700 pixels, ``benchmarks/results/racnet.md``).
+        The copy is checked on the first rows against the module's own
+        forward pass once per set of weights (a RuntimeWarning and the
+        module itself when they differ) and reused while the weights are
+        unchanged. Any other module runs as is, in evaluation mode.
         """
         X = self._check_X_predict(X)
         nonlin = self._get_predict_nonlinearity()
-        module = self._inference_module()
         batch = max(int(self.batch_size), 256)
         out = []
         with self._auto_device(), torch.inference_mode():
-            device = torch.device(self.device) if self.device is not None else torch.device("cpu")
+            device = self._torch_device()
+            module = None
             for start in range(0, len(X), batch):
                 xb = torch.from_numpy(X[start : start + batch]).to(device)
+                if module is None:
+                    module = self._inference_module(xb)
                 out.append(nonlin(module(xb)).float().cpu())
         return torch.cat(out).numpy() if out else np.empty((0, len(self.classes_)), dtype=np.float32)
 
@@ -627,66 +622,7 @@ class RACNetClassifier(NeuralNetClassifier):
             Class whose logit is explained; None uses the predicted class.
         """
         X = self._check_X_predict(X)
-        module = self.module_
-        was_training = module.training
-        module.eval()
-        maps = []
-        try:
-            with self._auto_device(), torch.enable_grad():
-                device = torch.device(self.device) if self.device is not None else torch.device("cpu")
-                for start in range(0, len(X), int(self.batch_size)):
-                    xb = torch.from_numpy(X[start : start + int(self.batch_size)]).to(device).requires_grad_(True)
-                    logits = module(xb)
-                    if target is None:
-                        idx = logits.argmax(dim=1)
-                    else:
-                        idx = torch.full((len(xb),), int(self.label_encoder_.transform([target])[0]), device=device)
-                    (grad,) = torch.autograd.grad(logits.gather(1, idx[:, None]).sum(), xb)
-                    maps.append((grad * xb).abs().detach().cpu())
-        finally:
-            module.train(was_training)
-        maps = torch.cat(maps).numpy()
-        peak = maps.max(axis=1, keepdims=True)
-        return np.divide(maps, peak, out=np.zeros_like(maps), where=peak > 0)
-
-
-class _WarmEarlyStopping(EarlyStopping):
-    """skorch's early stopping that counts misses only after ``min_epochs`` epochs."""
-
-    def __init__(self, *args, min_epochs: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_epochs = min_epochs
-
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) > self.min_epochs:
-            return super().on_epoch_end(net, **kwargs)
-        # warm-up: remember an improvement (and its weights), never stop
-        if self._is_score_improved(net.history[-1, self.monitor]):
-            super().on_epoch_end(net, **kwargs)  # resets misses_, so it cannot stop here
-        self.misses_ = 0
-
-
-def _add_noise(X: torch.Tensor, low: float, high: float) -> torch.Tensor:
-    """Gaussian noise of sigma = median|flux| / snr per row, snr log-uniform in [low, high]."""
-    X = torch.as_tensor(X)
-    log_snr = torch.empty(len(X), 1, dtype=X.dtype, device=X.device).uniform_(np.log(low), np.log(high))
-    sigma = X.abs().median(dim=1, keepdim=True).values / log_snr.exp()
-    return X + sigma * torch.randn_like(X)
-
-
-class _TorchSeed:
-    """Seed torch inside the block and restore the global random state after."""
-
-    def __init__(self, seed: int, device):
-        self.seed = seed
-        self.cuda = isinstance(device, str) and device.startswith("cuda") and torch.cuda.is_available()
-
-    def __enter__(self):
-        devices = [torch.cuda.current_device()] if self.cuda else []
-        self._fork = torch.random.fork_rng(devices=devices)
-        self._fork.__enter__()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
+        index = None if target is None else int(self.label_encoder_.transform([target])[0])
+        with self._auto_device():
+            device = self._torch_device()
+            return gradient_x_input(self.module_, X, device=device, batch_size=int(self.batch_size), target=index)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch.nn.utils import fuse_conv_bn_eval
 
 __all__ = ["RACNet", "ChannelAttention", "InferenceRACNet", "RACStage", "fold_batchnorm"]
 
@@ -196,32 +197,41 @@ def fold_batchnorm(net: RACNet) -> RACNet:
     import copy
 
     fused = copy.deepcopy(net).eval()
-    with torch.no_grad():
-        for stage in fused.stages:
-            for conv_name, bn_name in (("conv1", "bn1"), ("conv2", "bn2")):
-                conv, bn = getattr(stage, conv_name), getattr(stage, bn_name)
-                if isinstance(bn, nn.Identity):
-                    continue
-                scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-                conv.weight.mul_(scale[:, None, None])
-                conv.bias.copy_((conv.bias - bn.running_mean) * scale + bn.bias)
-                setattr(stage, bn_name, nn.Identity())
+    for stage in fused.stages:
+        for conv_name, bn_name in (("conv1", "bn1"), ("conv2", "bn2")):
+            conv, bn = getattr(stage, conv_name), getattr(stage, bn_name)
+            if isinstance(bn, nn.Identity):
+                continue
+            setattr(stage, conv_name, fuse_conv_bn_eval(conv, bn))
+            setattr(stage, bn_name, nn.Identity())
     return fused
 
 
 def _fused_conv_op():
-    """oneDNN's fused convolution + pointwise op, or None where torch lacks it.
+    """oneDNN's fused convolution + pointwise op, or None where it cannot be trusted.
 
     ``torch.ops.mkldnn._convolution_pointwise`` is what torch's own CPU
-    compiler (inductor) emits for conv + ReLU; it is private, so every call
-    site falls back to ``F.conv2d`` when it is missing.
+    compiler (inductor) emits for conv + ReLU; torch has no public eager
+    equivalent. Being private, it may vanish or change its signature in any
+    torch release, so it is used only after it gave the same result as
+    ``F.conv2d`` + ReLU on a small input here; otherwise every call site
+    uses ``F.conv2d`` (slower, same result).
     """
     if not torch.backends.mkldnn.is_available():
         return None
     try:
-        return torch.ops.mkldnn._convolution_pointwise
-    except (AttributeError, RuntimeError):
+        op = torch.ops.mkldnn._convolution_pointwise
+        gen = torch.Generator().manual_seed(0)
+        x = torch.randn(2, 3, 1, 9, generator=gen).contiguous(memory_format=torch.channels_last)
+        w = torch.randn(4, 3, 1, 3, generator=gen).contiguous(memory_format=torch.channels_last)
+        b = torch.randn(4, generator=gen)
+        got = op(x, w, b, [0, 1], [1, 1], [1, 1], 1, "relu", [], "")
+        expected = F.conv2d(x, w, b, padding=(0, 1)).relu_()
+    except Exception:  # noqa: BLE001 - any failure of a private op means: do not use it
         return None
+    if got.shape != expected.shape or not torch.allclose(got, expected, atol=1e-5):
+        return None
+    return op
 
 
 _FUSED_CONV = _fused_conv_op()

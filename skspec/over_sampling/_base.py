@@ -21,11 +21,12 @@ from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..utils import check_spectra, mark_synthetic
+from ..utils import check_spectra
+from ..utils._validation import as_float32_spectra
 from ..utils._random import draw_seed
 from ..utils._torch import resolve_device, torch_generator
 
@@ -45,9 +46,10 @@ class BaseGANOverSampler(BaseOverSampler):
     """Base class of the GAN over-samplers; do not use it directly.
 
     It trains one generator per class that ``sampling_strategy_`` asks new
-    rows for (or one conditional generator for all of them), appends the
-    generated rows after the real ones and marks them with
-    :func:`skspec.utils.mark_synthetic`.
+    rows for (or one conditional generator for all of them) and appends the
+    generated rows after the real ones, which stay first, unchanged and in
+    order (how :class:`~skspec.neural_network.RACNetClassifier` tells them
+    apart when the sampler is its ``sampler=``).
     """
 
     _parameter_constraints: dict = {
@@ -128,6 +130,7 @@ class BaseGANOverSampler(BaseOverSampler):
             dtype=[np.float64, np.float32], ensure_all_finite=False,
         )
         check_spectra(X)
+        as_float32_spectra(X)  # the GANs train in float32: refuse flux that would become inf there
         return X, y, binarize_y
 
     def fit_resample(self, X, y, **params):
@@ -143,17 +146,11 @@ class BaseGANOverSampler(BaseOverSampler):
         Returns
         -------
         X_resampled : array-like of shape (n_samples_new, n_features)
-            ``X`` followed by the synthetic rows; marked with
-            :func:`skspec.utils.mark_synthetic` so that skspec classifiers keep
-            synthetic rows out of their validation split.
+            ``X`` followed by the synthetic rows.
         y_resampled : array-like of shape (n_samples_new,)
             Labels of ``X_resampled``.
         """
-        n_real = _num_samples(X)
-        X_res, y_res = super().fit_resample(X, y, **params)
-        if isinstance(X_res, np.ndarray) or hasattr(X_res, "iloc"):
-            mark_synthetic(X_res, n_real=n_real)  # the object the caller receives
-        return X_res, y_res
+        return super().fit_resample(X, y, **params)
 
     # ------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
@@ -191,7 +188,6 @@ class BaseGANOverSampler(BaseOverSampler):
         for label, n_new in targets.items():
             X_new.append(self.sample(n_new, label, random_state=rng))
             y_new.append(np.full(n_new, label, dtype=y.dtype))
-        # fit_resample marks the synthetic rows of what it hands back
         return np.vstack(X_new), np.concatenate(y_new)
 
     def _fit_generators(self, X, y, rng) -> dict:

@@ -211,12 +211,13 @@ class LCGAN(BaseGANOverSampler):
     See Also
     --------
     SGAN : the dense GAN baseline of Zheng et al. (2020).
-    MarkSynthetic : mark the rows of any imbalanced-learn over-sampler.
 
     Notes
     -----
     The resampled array holds the real rows first and the synthetic rows
-    after them; it is marked with :func:`skspec.utils.mark_synthetic`.
+    after them. With :class:`~skspec.neural_network.RACNetClassifier`, pass
+    the sampler as its ``sampler=`` so that it learns from training spectra
+    only and its rows never validate.
 
     Examples
     --------

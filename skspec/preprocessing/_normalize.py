@@ -13,17 +13,31 @@ __all__ = ["FluxNormalizer"]
 
 
 def _spectrum_norms(X: np.ndarray, norm: str) -> np.ndarray:
-    """Norm of every row of ``X``; raises naming the rows whose norm is zero."""
+    """Norm of every row of ``X`` in float64; raises naming rows whose norm is 0 or not finite.
+
+    The sums are accumulated in float64 whatever the input dtype: a float16
+    spectrum of fluxes ~1000 or a float32 one of ~1e36 overflows its own
+    dtype's sum (and the division then gives zeros).
+    """
+    X = np.abs(X)
     if norm == "l2":
-        # scale first so that squaring float32 fluxes of order 1e-17 or 1e20
-        # (erg/s/cm2/A, counts) neither underflows nor overflows
-        peak = np.abs(X).max(axis=1)
+        # scale by the peak first so that squaring float64 fluxes of order
+        # 1e-170 or 1e170 neither underflows nor overflows
+        peak = X.max(axis=1).astype(np.float64)
         safe = np.where(peak > 0, peak, 1)
-        scale = peak * np.sqrt(np.einsum("ij,ij->i", X / safe[:, None], X / safe[:, None]))
+        ratio = X / safe[:, None]
+        scale = peak * np.sqrt(np.einsum("ij,ij->i", ratio, ratio))
     elif norm == "l1":
-        scale = np.abs(X).sum(axis=1)
+        scale = X.sum(axis=1, dtype=np.float64)
     else:  # "max"
-        scale = np.abs(X).max(axis=1)
+        scale = X.max(axis=1).astype(np.float64)
+    bad = ~np.isfinite(scale)
+    if bad.any():
+        n = int(bad.sum())
+        raise ValueError(
+            f"cannot normalise {n} spectrum{'s' if n > 1 else ''} "
+            f"(row{'s' if n > 1 else ''} {first_bad_rows(bad)}): the {norm} norm overflows float64"
+        )
     zero = ~(scale > 0)
     if zero.any():
         n = int(zero.sum())
@@ -121,7 +135,10 @@ class FluxNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite=False)
         check_spectra(X)
         scale = _spectrum_norms(X, self.norm)
-        return X / scale[:, None].astype(X.dtype, copy=False)
+        if X.dtype == np.float64:
+            return X / scale[:, None]
+        # the norm itself may not fit X's dtype (float16 sum of 1000s): divide in float64
+        return (X / scale[:, None]).astype(X.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["check_spectra", "check_wavelength", "first_bad_rows"]
+__all__ = ["as_float32_spectra", "check_spectra", "check_wavelength", "first_bad_rows"]
 
 
 def first_bad_rows(bad_rows: np.ndarray, limit: int = 5) -> str:
@@ -44,6 +44,40 @@ def check_spectra(X, *, name: str = "X", allow_nan: bool = False) -> None:
             f"({rows} {first_bad_rows(bad)}); mask or interpolate bad pixels "
             "first (e.g. skspec.preprocessing.WavelengthResampler with ivar)"
         )
+
+
+def _rows_phrase(bad: np.ndarray) -> str:
+    n = int(bad.sum())
+    return f"{n} {'spectrum' if n == 1 else 'spectra'} ({'row' if n == 1 else 'rows'} {first_bad_rows(bad)})"
+
+
+def as_float32_spectra(X, *, name: str = "X") -> np.ndarray:
+    """Cast finite spectra to float32, refusing flux beyond float32's range.
+
+    The networks compute in float32; a float64 flux above about 3.4e38 in
+    absolute value would become inf there and the results NaN. ``X`` must
+    already have passed :func:`check_spectra`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspec.utils._validation import as_float32_spectra
+    >>> as_float32_spectra(np.array([[1.0, 2.0]])).dtype
+    dtype('float32')
+    >>> as_float32_spectra(np.array([[1.0, 2.0], [1e39, 1.0]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: X holds flux beyond the float32 range (|flux| > 3.4e+38) in 1 spectrum (row 1); ...
+    """
+    X32 = np.asarray(X).astype(np.float32, copy=False)
+    bad = ~np.isfinite(X32).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"{name} holds flux beyond the float32 range (|flux| > {np.finfo(np.float32).max:.2g}) in "
+            f"{_rows_phrase(bad)}; the networks compute in float32: rescale the flux first "
+            "(e.g. skspec.preprocessing.FluxNormalizer)"
+        )
+    return X32
 
 
 def check_wavelength(wavelength, *, n_pixels: int | None = None, name: str = "wavelength") -> np.ndarray:

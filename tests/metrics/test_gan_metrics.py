@@ -267,18 +267,16 @@ def test_precomputed_wrong_width_raises(data):
 
 
 class MaskRecordingSVC(SVC):
-    """SVC that records what skspec.utils.get_synthetic_mask says about its X."""
+    """SVC that records the is_synthetic mask it is fitted with."""
 
     masks = []
 
-    def fit(self, X, y, sample_weight=None):
-        from skspec.utils import get_synthetic_mask
-
-        MaskRecordingSVC.masks.append((get_synthetic_mask(X), np.asarray(y).copy()))
+    def fit(self, X, y, sample_weight=None, is_synthetic=None):
+        MaskRecordingSVC.masks.append((is_synthetic, np.asarray(y).copy()))
         return super().fit(X, y, sample_weight=sample_weight)
 
 
-def test_generated_and_duplicated_rows_are_marked_synthetic(data):
+def test_generated_and_duplicated_rows_are_passed_as_synthetic(data):
     X, y = data  # 100 F, 20 O
     MaskRecordingSVC.masks.clear()
     GANTrainEvaluation(SMOTE(k_neighbors=3), estimator=MaskRecordingSVC(), n_generated=30,
@@ -287,15 +285,15 @@ def test_generated_and_duplicated_rows_are_marked_synthetic(data):
     assert mask.sum() == 30 and (y_fit[mask] == "O").all() and (y_fit[~mask] == "F").all()
     GANTestEvaluation(SMOTE(k_neighbors=3), estimator=MaskRecordingSVC(), random_state=0).fit(X, y)
     mask, y_fit = MaskRecordingSVC.masks[-1]
-    assert (~mask).sum() == 120  # every real spectrum once, unmarked
+    assert (~mask).sum() == 120  # every real spectrum once, not synthetic
     assert mask.sum() == 80 and (y_fit[mask] == "O").all()  # O duplicated 20 -> 100
 
 
 def test_generate_minority_reaches_a_wrapped_sampler():
-    from skspec.over_sampling import MarkSynthetic
+    from imblearn.pipeline import Pipeline
 
     X, y = make_spectra(90, 32, n_classes=3, weights=[0.5, 0.4, 0.1], random_state=0)
-    X_gen, fitted = generate_minority(MarkSynthetic(SMOTE(k_neighbors=3)), X, y,
+    X_gen, fitted = generate_minority(Pipeline([("smote", SMOTE(k_neighbors=3))]), X, y,
                                       minority_class=2, n_generated=25, random_state=0)
     assert X_gen.shape == (25, 32)
-    assert fitted.sampler_.sampling_strategy_ == {2: 25}
+    assert fitted[-1].sampling_strategy_ == {2: 25}

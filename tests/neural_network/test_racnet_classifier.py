@@ -37,7 +37,7 @@ def test_string_labels_and_shapes(fitted, letters):
     pred = fitted.predict(X)
     assert set(pred) <= set(fitted.classes_)
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
-    assert 0.0 <= fitted.score(X, y) <= 1.0
+    assert fitted.score(X, y) == pytest.approx(np.mean(pred == y))  # accuracy of these labels
     assert fitted.module_.n_features == 64 and fitted.module_.n_classes == 4
 
 
@@ -119,8 +119,13 @@ def test_grid_search_over_width(letters):
 
 def test_cross_val_score(letters):
     X, y = letters
+    from sklearn.model_selection import StratifiedKFold
+
     scores = cross_val_score(RACNetClassifier(**TINY), X, y, cv=2)
-    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    # the same as fitting and scoring each fold by hand (seeded, so exactly)
+    by_hand = [np.mean(RACNetClassifier(**TINY).fit(X[tr], y[tr]).predict(X[te]) == y[te])
+               for tr, te in StratifiedKFold(2).split(X, y)]
+    np.testing.assert_allclose(scores, by_hand)
 
 
 def test_pipeline_with_normalizer_and_over_sampler():
@@ -178,18 +183,19 @@ def test_early_stopping_stops_and_restores_best(letters):
     assert loss == pytest.approx(losses[best], rel=1e-4)
 
 
-@pytest.mark.parametrize("min_epochs, n_epochs", [(0, 3), (5, 7)])
-def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
+@pytest.mark.parametrize("min_epochs", [0, 5])
+@pytest.mark.parametrize("patience", [1, 2])
+def test_early_stopping_waits_min_epochs(min_epochs, patience):
     # a validation loss that only rises after epoch 1 (as in a slow start): training
     # ends `patience` epochs after the warm-up, not `patience` epochs after epoch 1
     from types import SimpleNamespace
 
     from skorch.history import History
 
-    from skspec.neural_network._classifier import _WarmEarlyStopping
+    from skspec.neural_network._early_stopping import _WarmEarlyStopping
 
     net = SimpleNamespace(history=History(), module_=torch.nn.Linear(2, 2), verbose=0)
-    early = _WarmEarlyStopping(patience=2, load_best=True, min_epochs=min_epochs)
+    early = _WarmEarlyStopping(patience=patience, load_best=True, min_epochs=min_epochs)
     early.on_train_begin(net)
     for epoch in range(1, 31):
         net.history.new_epoch()
@@ -199,7 +205,7 @@ def test_early_stopping_waits_min_epochs(min_epochs, n_epochs):
             early.on_epoch_end(net)
         except KeyboardInterrupt:
             break
-    assert epoch == n_epochs and early.best_epoch_ == 1
+    assert epoch == max(min_epochs, 1) + patience and early.best_epoch_ == 1
 
 
 def test_classifier_passes_min_epochs_to_early_stopping(letters):
@@ -312,7 +318,7 @@ def test_custom_module(letters):
 
 
 def test_noise_augmentation_level():
-    from skspec.neural_network._classifier import _add_noise
+    from skspec.neural_network._noise import _add_noise
 
     torch.manual_seed(0)
     X = torch.full((2000, 100), -2.0)  # median |flux| = 2
@@ -326,12 +332,12 @@ def test_noise_augmentation_level():
 
 
 def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
-    from skspec.neural_network import _classifier
+    from skspec.neural_network import _noise
 
     X, y = letters
     seen = []
-    original = _classifier._add_noise
-    monkeypatch.setattr(_classifier, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
+    original = _noise._add_noise
+    monkeypatch.setattr(_noise, "_add_noise", lambda *a: seen.append(len(a[0])) or original(*a))
     clf = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
     n_train = len(X) - len(clf.validation_indices_)
     assert sum(seen) == TINY["max_epochs"] * n_train  # every training row, every epoch; no validation row
@@ -340,7 +346,9 @@ def test_noise_augmentation_trains_on_noise_only(letters, monkeypatch):
     assert len(seen) == n_calls
     again = RACNetClassifier(**TINY, augment_snr=(5, 50)).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), again.predict_proba(X))  # seeded
-    plain = RACNetClassifier(**TINY).fit(X, y)
+    n_calls = len(seen)
+    plain = RACNetClassifier(**TINY, augment_snr=None).fit(X, y)  # no augmentation at all
+    assert len(seen) == n_calls
     assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
 
 
@@ -349,3 +357,105 @@ def test_noise_augmentation_bad_bounds(letters, bad):
     X, y = letters
     with pytest.raises((ValueError, TypeError), match="augment_snr"):
         RACNetClassifier(**TINY, augment_snr=bad).fit(X, y)
+
+
+# ------------------------------------------------------ fast inference dispatch
+def test_racnet_subclass_predicts_with_its_own_forward(letters):
+    # a subclass may change the forward pass; the fast RACNet copy must not replace it
+    from skspec.neural_network import RACNet
+
+    class Shifted(RACNet):
+        def forward(self, X):
+            logits = super().forward(X)
+            return logits + torch.arange(logits.shape[1], dtype=logits.dtype) * 3.0
+
+    X, y = letters
+    clf = RACNetClassifier(Shifted, **TINY).fit(X, y)
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, atol=1e-6)
+
+
+def test_fast_copy_that_disagrees_falls_back_with_a_warning(letters):
+    import copy
+
+    X, y = letters
+    clf = copy.deepcopy(RACNetClassifier(**TINY).fit(X, y))
+    plain_forward = clf.module_.forward
+    clf.module_.forward = lambda X: plain_forward(X).flip(1)  # patched instance, still type RACNet
+    expected = torch.softmax(clf.forward(X), dim=1).numpy()
+    with pytest.warns(RuntimeWarning, match="InferenceRACNet differs"):
+        got = clf.predict_proba(X)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_fast_copy_is_reused_until_the_weights_change(letters, monkeypatch):
+    from skspec.neural_network import _inference
+
+    X, y = letters
+    clf = pickle.loads(pickle.dumps(RACNetClassifier(**TINY).fit(X, y)))
+    built = []
+    original = _inference.InferenceRACNet
+    monkeypatch.setattr(_inference, "InferenceRACNet", lambda net: built.append(1) or original(net))
+    first = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X[:5]), first[:5])
+    assert len(built) == 1
+    with torch.no_grad():  # an in-place edit of the weights, as load_state_dict does
+        clf.module_.head[-1].bias.add_(torch.tensor([5.0, 0.0, 0.0, 0.0]))
+    changed = clf.predict_proba(X)
+    assert len(built) == 2
+    np.testing.assert_allclose(changed, torch.softmax(clf.forward(X), dim=1).numpy(), atol=1e-5)
+    assert (changed.argmax(1) == 0).mean() > (first.argmax(1) == 0).mean()
+
+
+# ------------------------------------------------------------------ device
+def test_device_parameter_is_never_rewritten(letters):
+    # another thread (a Dask worker thread, a monitor) must see the parameter as given
+    # while fit and predict run; the resolved device is the fitted attribute device_
+    import threading
+
+    from skorch.callbacks import Callback
+
+    seen = []
+
+    class Watch(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            t = threading.Thread(target=lambda: seen.append(net.get_params(deep=False)["device"]))
+            t.start()
+            t.join()
+
+    X, y = letters
+    clf = RACNetClassifier(**TINY, callbacks=[("watch", Watch())])
+    before = clf.get_params(deep=False)
+    clf.fit(X, y)
+    assert seen == ["auto"] * TINY["max_epochs"]
+    assert clf.device == "auto"
+    assert clf.device_ == str(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
+    after = clf.get_params(deep=False)
+    assert after.keys() == before.keys()
+    assert {k: v for k, v in after.items() if k != "callbacks"} == {
+        k: v for k, v in before.items() if k != "callbacks"}
+    clf.predict_proba(X)
+    clf.attention_maps(X[:2])
+    assert clf.get_params(deep=False)["device"] == "auto"
+
+
+def test_concurrent_predict_proba_on_one_model(fitted, letters):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, _ = letters
+    expected = fitted.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: fitted.predict_proba(X), range(16)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert fitted.device == "auto"
+
+
+def test_flux_beyond_float32_is_refused_naming_rows(fitted, letters):
+    X, y = letters
+    big = X.astype(np.float64)
+    big[[3, 9]] *= 1e39  # finite in float64, inf once cast to the net's float32
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* 2 spectra \(rows 3, 9\)"):
+        fitted.predict_proba(big)
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 3, 9\)"):
+        RACNetClassifier(**TINY).fit(big, y)

@@ -16,7 +16,6 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from skspec.datasets import make_spectra
 from skspec.over_sampling import LCGAN, SGAN
 from skspec.over_sampling._lcgan import LCGenerator
-from skspec.utils import get_synthetic_mask
 
 TINY = {
     LCGAN: dict(n_iter=2, batch_size=8, noise_dim=8, channels=2, random_state=0),
@@ -62,17 +61,16 @@ def test_synthetic_rows_after_real_ones_and_marked(cls, data):
     assert X_res.shape == (len(X) + n_new, X.shape[1])
     np.testing.assert_array_equal(X_res[: len(X)], X)
     np.testing.assert_array_equal(y_res[len(X):], np.ones(n_new, dtype=y.dtype))
-    mask = get_synthetic_mask(X_res)
-    assert mask is not None and mask.sum() == n_new and mask[len(X):].all()
 
 
-def test_dataframe_output_is_marked(data):
+def test_dataframe_output_keeps_real_rows_first(data):
     pd = pytest.importorskip("pandas")
     X, y = data
     X_df = pd.DataFrame(X, columns=[f"p{i}" for i in range(X.shape[1])])
     X_res, _ = tiny(LCGAN).fit_resample(X_df, pd.Series(y))
     assert isinstance(X_res, pd.DataFrame)
-    assert get_synthetic_mask(X_res).sum() == 24
+    assert len(X_res) == len(X) + 24
+    np.testing.assert_array_equal(X_res.iloc[: len(X)].to_numpy(), X)
 
 
 @pytest.mark.parametrize("cls", SAMPLERS)
@@ -195,8 +193,12 @@ def test_callable_sampling_strategy_follows_the_fold(cls, data):
 
 def test_cross_val_score_and_grid_search(data):
     X, y = data
+    from sklearn.model_selection import StratifiedKFold
+
     scores = cross_val_score(_pipeline(), X, y, cv=3)
-    assert scores.shape == (3,) and np.isfinite(scores).all()
+    # each fold's pipeline resamples its own training rows only: the same scores by hand
+    by_hand = [_pipeline().fit(X[tr], y[tr]).score(X[te], y[te]) for tr, te in StratifiedKFold(3).split(X, y)]
+    np.testing.assert_allclose(scores, by_hand)
     search = GridSearchCV(_pipeline(), {"gan__n_iter": [1, 3]}, cv=2).fit(X, y)
     assert search.best_params_["gan__n_iter"] in (1, 3)
     assert search.predict(X).shape == (len(X),)
@@ -257,6 +259,15 @@ def test_non_finite_flux(bad, data):
     X[5, 3] = bad
     with pytest.raises(ValueError, match=r"NaN or infinite flux in 1 spectrum \(row 5\)"):
         tiny(LCGAN).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("cls", SAMPLERS)
+def test_flux_beyond_float32_is_refused(cls, data):
+    # finite in float64, inf in the float32 the GANs train in: all-NaN rows came back
+    X, y = data
+    X = X.astype(np.float64) * 1e200
+    with pytest.raises(ValueError, match=r"beyond the float32 range .* \(rows 0, 1, 2, 3, 4 and"):
+        tiny(cls).fit_resample(X, y)
 
 
 def test_single_sample_class():
@@ -414,15 +425,79 @@ def test_paper_preset(cls):
         assert isinstance(opt_g, torch.optim.RMSprop) and isinstance(opt_d, torch.optim.RMSprop)
 
 
-def test_classifier_after_the_gan_sees_the_synthetic_mask(data):
-    from sklearn.base import BaseEstimator, ClassifierMixin
-
-    class SeesMask(ClassifierMixin, BaseEstimator):
-        def fit(self, X, y):
-            self.mask_ = get_synthetic_mask(X)
-            return self
+def test_racnet_classifier_gets_the_gan_rows_as_synthetic(data):
+    from skspec.neural_network import RACNetClassifier
 
     X, y = data
-    pipe = Pipeline([("gan", tiny(LCGAN)), ("clf", SeesMask())]).fit(X, y)
-    mask = pipe.named_steps["clf"].mask_
-    assert mask is not None and not mask[: len(X)].any() and mask[len(X):].all()
+    clf = RACNetClassifier(module__channels=(4,), max_epochs=1, random_state=0,
+                           sampler=tiny(LCGAN)).fit(X, y)
+    n_valid_0 = np.sum(y[clf.validation_indices_] == 0)
+    n_valid_1 = np.sum(y[clf.validation_indices_] == 1)
+    # "auto" grows class 1 to class 0's count among the training rows only
+    assert clf.n_synthetic_ == (np.sum(y == 0) - n_valid_0) - (np.sum(y == 1) - n_valid_1)
+
+
+
+# --------------------------------------------- discriminator targets, smoothing
+class _ConstantLogitGAN(LCGAN):
+    """An LCGAN whose discriminator says logit 1.0 for every row and never learns."""
+
+    def _build_networks(self, n_features, n_labels):
+        class G(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = torch.nn.Parameter(torch.zeros(n_features))
+
+            def forward(self, z, labels=None):
+                return self.w.expand(len(z), -1) + 0 * z[:, :1]
+
+        class D(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.b = torch.nn.Parameter(torch.tensor(1.0))
+
+            def forward(self, x, labels=None):
+                return self.b.expand(len(x)) + 0 * x.sum(1)
+
+        return G(), D()
+
+    def _make_optimizers(self, generator, discriminator):
+        return torch.optim.SGD(generator.parameters(), lr=0.0), torch.optim.SGD(discriminator.parameters(), lr=0.0)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.3])
+def test_one_sided_label_smoothing_reaches_the_losses(data, smoothing):
+    # BCE(logit c, target t) = softplus(c) - t c: the discriminator's real targets are
+    # 1 - smoothing, its fake targets 0, and the generator's targets stay 1 (one-sided)
+    X, y = data
+    gan = _ConstantLogitGAN(n_iter=3, batch_size=8, noise_dim=8, label_smoothing=smoothing, random_state=0)
+    gan.fit(X, y)
+    history = gan.history_[1]
+    c = 1.0
+    softplus = np.log1p(np.exp(c))
+    np.testing.assert_allclose(history["d_loss"], [(softplus - (1 - smoothing) * c) + softplus] * 3, rtol=1e-6)
+    np.testing.assert_allclose(history["g_loss"], [softplus - c] * 3, rtol=1e-6)
+
+
+def test_label_noise_moves_targets_towards_each_other():
+    gan = LCGAN(label_smoothing=0.1, label_noise=0.2)
+    gen = torch.Generator().manual_seed(0)
+    real, fake = gan._targets(1000, gen, "cpu")
+    assert real.shape == fake.shape == (1000,)
+    assert float(real.max()) <= 0.9 and float(real.min()) >= 0.7 and float(real.std()) > 0.04
+    assert float(fake.min()) >= 0.0 and float(fake.max()) <= 0.2 and float(fake.std()) > 0.04
+    real, fake = LCGAN(label_smoothing=0.1, label_noise=0.0)._targets(5, gen, "cpu")
+    np.testing.assert_array_equal(real.numpy(), np.full(5, 0.9, dtype=np.float32))
+    np.testing.assert_array_equal(fake.numpy(), np.zeros(5, dtype=np.float32))
+
+
+@pytest.mark.parametrize("length", [1, 2, 7, 64])
+def test_upsample2_equals_linear_interpolation(length):
+    from torch.nn import functional as F
+
+    from skspec.over_sampling._lcgan import Upsample2
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 4, length)
+    expected = F.interpolate(x, scale_factor=2, mode="linear", align_corners=False)
+    torch.testing.assert_close(Upsample2()(x), expected, rtol=1e-6, atol=1e-6)

@@ -97,3 +97,25 @@ def test_pipeline_clone_pickle(spectra):
     again = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(again.predict(X), pipe.predict(X))
     assert clone(pipe).get_params()["fluxnormalizer__norm"] == "l2"
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+@pytest.mark.parametrize("dtype, level", [(np.float16, 1000.0), (np.float32, 1e36)])
+def test_norm_that_overflows_the_input_dtype(norm, dtype, level):
+    # the l1 sum of 3700 pixels of 1000 overflows float16 (65504), of 1e36 float32:
+    # the norm was inf and the output all zeros
+    rng = np.random.default_rng(0)
+    X64 = level * (1.0 + rng.random((3, 3700)))
+    X = X64.astype(dtype)
+    out = FluxNormalizer(norm=norm).fit_transform(X)
+    assert out.dtype == dtype
+    expected = FluxNormalizer(norm=norm).fit_transform(X.astype(np.float64))
+    np.testing.assert_allclose(out.astype(np.float64), expected, rtol=2e-3 if dtype == np.float16 else 1e-6)
+    assert (out > 0).all()
+
+
+def test_norm_that_overflows_float64_names_rows():
+    X = np.ones((3, 10))
+    X[1] = 1e308
+    with pytest.raises(ValueError, match=r"1 spectrum \(row 1\): the l1 norm overflows float64"):
+        FluxNormalizer(norm="l1").fit_transform(X)

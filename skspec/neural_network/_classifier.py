@@ -365,6 +365,14 @@ class RACNetClassifier(_AutoDeviceMixin, NeuralNetClassifier):
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 
+    def __sklearn_is_fitted__(self):
+        """Fitted once the net is initialised with its classes (by ``fit`` or ``initialize``).
+
+        skorch before 1.4 sets attributes ending in ``_`` at construction,
+        which sklearn's default check would take for fitted state.
+        """
+        return bool(getattr(self, "initialized_", False)) and hasattr(self, "label_encoder_")
+
     @property
     def classes_(self):
         if hasattr(self, "label_encoder_"):

@@ -296,7 +296,7 @@ def test_auto_device_uses_cuda(letters):
     X, y = letters
     clf = RACNetClassifier(**TINY).fit(X, y)
     assert next(clf.module_.parameters()).is_cuda
-    assert clf.device == "auto"
+    assert clf.device == "auto" and clf.device_ == "cuda"
     assert clf.predict(X).shape == (80,)
 
 

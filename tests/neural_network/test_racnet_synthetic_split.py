@@ -212,7 +212,12 @@ def test_classifier_validates_on_whole_stars(data):
 
 
 def test_groups_reach_the_classifier_through_metadata_routing(data):
+    import skorch
     import sklearn
+
+    if tuple(int(p) for p in skorch.__version__.split(".")[:2]) < (1, 4):
+        pytest.skip("skorch < 1.4 cannot clone a net after set_fit_request (its _metadata_request "
+                    "is taken for a parameter); pass racnetclassifier__groups= in a pipeline instead")
     from sklearn.model_selection import GroupKFold, cross_val_score
 
     X, y = data

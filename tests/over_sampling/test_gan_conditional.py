@@ -169,3 +169,25 @@ def test_smoothing_is_a_gaussian_low_pass_of_the_generator(cls, obf):
     assert sharp.history_["O"] == sampler.history_["O"]
     sharp_out = sharp.sample(6, "O", random_state=5)
     assert np.abs(np.diff(expected, 2, axis=1)).mean() < np.abs(np.diff(sharp_out, 2, axis=1)).mean()
+
+
+@pytest.mark.xfail(
+    raises=ValueError, strict=True,
+    reason="h-core made RACNetClassifier.device a property (neural_network/_device.py) and "
+           "skspec/_persistence.py refuses a saved attribute that is a property: any "
+           "RACNetClassifier fails load_model after the merge; drop this mark once fixed")
+def test_racnet_with_a_conditional_sampler_round_trips_save_model(obf, tmp_path):
+    from skspec import load_model, save_model
+    from skspec.neural_network import RACNetClassifier
+
+    X, y = obf
+    gan = tiny(LCGAN, sampling_strategy={"O": 15}, condition_classes=["B"],
+               sample_smoothing=1.0, device="cpu")
+    model = RACNetClassifier(module__channels=(4, 4), max_epochs=2, random_state=0,
+                             device="cpu", sampler=gan).fit(X, y)
+    assert model.n_synthetic_ > 0
+    again = load_model(save_model(model, tmp_path / "m.skspec",
+                                  wavelength=np.linspace(4000.0, 5000.0, X.shape[1])))
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+    assert again.sampler.get_params() == gan.get_params()
+    assert again.sampler.condition_classes == ["B"]

@@ -246,6 +246,16 @@ class LCGAN(BaseGANOverSampler):
     ((64, 32), dtype('float32'), 32)
     >>> sampler.sample(3, 1).shape
     (3, 32)
+
+    One generator for classes 1 and 2 (the class as its condition) that adds
+    rows of class 2 only:
+
+    >>> X3, y3 = make_spectra(60, 32, n_classes=3, weights=[0.5, 0.3, 0.2], random_state=0)
+    >>> cond = LCGAN(sampling_strategy={2: 20}, condition_classes=[1], n_iter=5,
+    ...              batch_size=8, noise_dim=16, random_state=0)
+    >>> _, y3_res = cond.fit_resample(X3, y3)
+    >>> int((y3_res == 2).sum()), len(y3_res) - len(y3), sorted(int(c) for c in cond.generators_)
+    (20, 8, [1, 2])
     """
 
     _parameter_constraints: dict = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 from abc import abstractmethod
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -23,6 +24,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
+from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from ..utils import check_spectra
@@ -40,6 +42,19 @@ _CHUNK = 1024  # rows generated per forward pass in sample()
 def _to_json_scalar(value):
     """numpy scalars -> python scalars so that json can write class labels."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _low_pass(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Rows of ``x`` convolved with a unit-sum Gaussian of ``sigma`` pixels
+    (cut at 3 sigma; edges repeat the end pixels); ``x`` itself when sigma is 0."""
+    if sigma <= 0:
+        return x
+    radius = max(1, math.ceil(3 * sigma))
+    offsets = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
+    kernel = torch.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel = (kernel / kernel.sum())[None, None, :]
+    padded = F.pad(x[:, None, :], (radius, radius), mode="replicate")
+    return F.conv1d(padded, kernel)[:, 0]
 
 
 class BaseGANOverSampler(BaseOverSampler):
@@ -63,6 +78,9 @@ class BaseGANOverSampler(BaseOverSampler):
         "label_noise": [Interval(Real, 0, 1, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "conditional": ["boolean"],
+        "condition_classes": ["array-like", None],
+        "sample_dropout": ["boolean"],
+        "sample_smoothing": [Interval(Real, 0, None, closed="left")],
         "device": [str, torch.device],
         "verbose": ["verbose"],
         "snapshot_every": [Interval(Integral, 1, None, closed="left"), None],
@@ -82,6 +100,9 @@ class BaseGANOverSampler(BaseOverSampler):
         label_noise: float = 0.0,
         dropout: float = 0.2,
         conditional: bool = False,
+        condition_classes=None,
+        sample_dropout: bool = False,
+        sample_smoothing: float = 0.0,
         device="auto",
         verbose: int = 0,
         snapshot_every: int | None = None,
@@ -97,6 +118,9 @@ class BaseGANOverSampler(BaseOverSampler):
         self.label_noise = label_noise
         self.dropout = dropout
         self.conditional = conditional
+        self.condition_classes = condition_classes
+        self.sample_dropout = sample_dropout
+        self.sample_smoothing = sample_smoothing
         self.device = device
         self.verbose = verbose
         self.snapshot_every = snapshot_every
@@ -201,7 +225,12 @@ class BaseGANOverSampler(BaseOverSampler):
                     f"class {_to_json_scalar(label)!r} has {n_label} sample; a GAN needs "
                     "at least 2 spectra of a class to learn from"
                 )
-        if self.conditional and len(targets) > 1:
+        context = self._context_classes(y, targets)
+        if targets and context:
+            # one generator learns the sampled classes and their neighbours, the class
+            # as its condition (an O generator that also sees B learns the O/B border)
+            groups = [list(targets) + context]
+        elif self.conditional and len(targets) > 1:
             groups = [list(targets)]
         else:
             groups = [[label] for label in targets]
@@ -213,6 +242,29 @@ class BaseGANOverSampler(BaseOverSampler):
         for group in groups:
             self._fit_group(X, y, group, device, draw_seed(rng))
         return targets
+
+    def _context_classes(self, y, targets) -> list:
+        """The ``condition_classes`` that are not sampled, as labels of ``y``, checked."""
+        if self.condition_classes is None:
+            return []
+        present = list(np.unique(y))
+        context = []
+        for wanted in np.atleast_1d(np.asarray(self.condition_classes, dtype=object)):
+            label = next((c for c in present if c == wanted), None)
+            if label is None:
+                raise ValueError(
+                    f"condition_classes: class {_to_json_scalar(wanted)!r} is not in y "
+                    f"(classes: {[_to_json_scalar(c) for c in present]})"
+                )
+            n_label = int(np.sum(y == label))
+            if n_label < 2:
+                raise ValueError(
+                    f"condition_classes: class {_to_json_scalar(label)!r} has {n_label} "
+                    "sample; a GAN needs at least 2 spectra of a class to learn from"
+                )
+            if label not in targets and label not in context:
+                context.append(label)
+        return context
 
     def _fit_group(self, X, y, labels: list, device: torch.device, seed: int) -> None:
         """Train one generator on the rows of ``labels`` (several = conditional)."""
@@ -351,9 +403,9 @@ class BaseGANOverSampler(BaseOverSampler):
 
         Notes
         -----
-        The generator runs in evaluation mode (no dropout), so the noise alone
-        makes the spectra differ and the same ``random_state`` gives the same
-        spectra.
+        The generator runs in evaluation mode (no dropout) unless
+        ``sample_dropout`` is set, so the noise alone makes the spectra differ;
+        either way the same ``random_state`` gives the same spectra.
         """
         check_is_fitted(self, "generators_")
         if not isinstance(n_samples, Integral) or n_samples < 0:
@@ -375,17 +427,26 @@ class BaseGANOverSampler(BaseOverSampler):
                 )
             generator = copy.deepcopy(generator)
             generator.load_state_dict(states[iteration])
-        generator.eval()
         gen = torch_generator(random_state)
         out = np.empty((n_samples, self.n_features_in_), dtype=self._dtype)
         conditional = len(group["labels"]) > 1
-        with torch.no_grad():
-            for start in range(0, n_samples, _CHUNK):
-                n = min(_CHUNK, n_samples - start)
-                z = torch.randn(n, self.noise_dim, generator=gen)
-                labels = torch.full((n,), label_pos, dtype=torch.long) if conditional else None
-                x = generator(z, labels).double().numpy()
-                out[start:start + n] = x * group["scale"] + group["center"]
+        # dropout on: its masks come from torch's global stream, seeded next to the
+        # noise (without drawing from it: the noise is the same either way) inside
+        # fork_rng, so that the caller's stream is left as it was
+        generator.train(self.sample_dropout)
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[]):
+                if self.sample_dropout:
+                    torch.manual_seed(gen.initial_seed() + 1)
+                for start in range(0, n_samples, _CHUNK):
+                    n = min(_CHUNK, n_samples - start)
+                    z = torch.randn(n, self.noise_dim, generator=gen)
+                    labels = (torch.full((n,), label_pos, dtype=torch.long)
+                              if conditional else None)
+                    x = _low_pass(generator(z, labels), self.sample_smoothing).double().numpy()
+                    out[start:start + n] = x * group["scale"] + group["center"]
+        finally:
+            generator.eval()
         return out
 
     # ---------------------------------------------------------- persistence

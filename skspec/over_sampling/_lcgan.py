@@ -183,6 +183,22 @@ class LCGAN(BaseGANOverSampler):
     conditional : bool, default=False
         Train one generator with a class input for all classes instead of one
         generator per class.
+    condition_classes : array-like of labels, default=None
+        Classes the generator also learns without sampling them: one
+        generator is trained on these and on every class ``sampling_strategy``
+        over-samples, the class as its condition (a learned class channel in
+        the generator and the discriminator), and new rows are drawn only
+        for the over-sampled classes. ``condition_classes=["B"]`` with
+        ``sampling_strategy={"O": n}`` makes the O generator learn next to
+        the B stars; ``sample(n, "B")`` also works. None: no context classes.
+    sample_dropout : bool, default=False
+        Keep the generator's dropout on when sampling (it is always on in
+        training). Off, the noise alone makes the spectra differ.
+    sample_smoothing : float, default=0.0
+        Gaussian sigma, in pixels, of a low-pass applied to the generated
+        spectra at sampling time (not in training): the locally connected
+        layers leave pixel-to-pixel jitter far above the data's
+        (``benchmarks/results/gan_border.md``). 0 = off.
     device : str or torch.device, default='auto'
         Where to train: ``'auto'`` uses CUDA when available.
     verbose : int, default=0
@@ -230,6 +246,16 @@ class LCGAN(BaseGANOverSampler):
     ((64, 32), dtype('float32'), 32)
     >>> sampler.sample(3, 1).shape
     (3, 32)
+
+    One generator for classes 1 and 2 (the class as its condition) that adds
+    rows of class 2 only:
+
+    >>> X3, y3 = make_spectra(60, 32, n_classes=3, weights=[0.5, 0.3, 0.2], random_state=0)
+    >>> cond = LCGAN(sampling_strategy={2: 20}, condition_classes=[1], n_iter=5,
+    ...              batch_size=8, noise_dim=16, random_state=0)
+    >>> _, y3_res = cond.fit_resample(X3, y3)
+    >>> int((y3_res == 2).sum()), len(y3_res) - len(y3), sorted(int(c) for c in cond.generators_)
+    (20, 8, [1, 2])
     """
 
     _parameter_constraints: dict = {
@@ -252,6 +278,9 @@ class LCGAN(BaseGANOverSampler):
         dropout: float = 0.2,
         channels: int = 8,
         conditional: bool = False,
+        condition_classes=None,
+        sample_dropout: bool = False,
+        sample_smoothing: float = 0.0,
         device="auto",
         verbose: int = 0,
         snapshot_every: int | None = None,
@@ -261,7 +290,9 @@ class LCGAN(BaseGANOverSampler):
             batch_size=batch_size, noise_dim=noise_dim, generator_lr=generator_lr,
             discriminator_lr=discriminator_lr, label_smoothing=label_smoothing,
             label_noise=label_noise, dropout=dropout, conditional=conditional,
-            device=device, verbose=verbose, snapshot_every=snapshot_every,
+            condition_classes=condition_classes, sample_dropout=sample_dropout,
+            sample_smoothing=sample_smoothing, device=device, verbose=verbose,
+            snapshot_every=snapshot_every,
         )
         self.channels = channels
 

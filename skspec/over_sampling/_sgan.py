@@ -95,6 +95,15 @@ class SGAN(BaseGANOverSampler):
         Dropout rate in the discriminator.
     conditional : bool, default=False
         One generator with a one-hot class input for all classes.
+    condition_classes : array-like of labels, default=None
+        Classes learnt as context but not sampled (one conditional generator
+        over them and the over-sampled classes); see :class:`LCGAN`.
+    sample_dropout : bool, default=False
+        Dropout at sampling time; SGAN's generator has no dropout, so this
+        changes nothing (kept for a common interface).
+    sample_smoothing : float, default=0.0
+        Gaussian low-pass (sigma in pixels) of the generated spectra at
+        sampling time; see :class:`LCGAN`.
     device : str or torch.device, default='auto'
         ``'auto'`` uses CUDA when available.
     verbose : int, default=0
@@ -151,6 +160,9 @@ class SGAN(BaseGANOverSampler):
         label_noise: float = 0.1,
         dropout: float = 0.3,
         conditional: bool = False,
+        condition_classes=None,
+        sample_dropout: bool = False,
+        sample_smoothing: float = 0.0,
         device="auto",
         verbose: int = 0,
         snapshot_every: int | None = None,
@@ -160,7 +172,9 @@ class SGAN(BaseGANOverSampler):
             batch_size=batch_size, noise_dim=noise_dim, generator_lr=generator_lr,
             discriminator_lr=discriminator_lr, label_smoothing=label_smoothing,
             label_noise=label_noise, dropout=dropout, conditional=conditional,
-            device=device, verbose=verbose, snapshot_every=snapshot_every,
+            condition_classes=condition_classes, sample_dropout=sample_dropout,
+            sample_smoothing=sample_smoothing, device=device, verbose=verbose,
+            snapshot_every=snapshot_every,
         )
         self.beta1 = beta1
 

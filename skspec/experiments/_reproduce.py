@@ -44,7 +44,7 @@ from ._methods import _o_count, _oversample_target, _racnet_settings
 from ._modes import LIBRARY_RESOLUTION, MODES, SURVEY_RESOLUTION
 from ._plots import _plots
 from ._report import _write_report
-from ._split import _run_split
+from ._split import _run_split, _threads_per_split
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,9 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
         Override the mode's number of seeds.
     n_jobs : int, default=None
         Splits run in parallel processes (joblib); None means 1, -1 all cores.
+        One split at a time runs in the caller's process with every thread it
+        has; several share the cores out (torch and BLAS threads capped per
+        split with threadpoolctl, restored afterwards).
     device : str, default="auto"
         Torch device for the GANs and the classifier.
     random_state : int, default=0
@@ -166,8 +169,9 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
     logger.info("skspec reproduce: %s, %s mode, %d fits of %d methods over %d seeds -> %s",
                 data, mode, len(tasks), len(settings.methods) + len(settings.baselines),
                 len(seeds), out)
+    threads = _threads_per_split(n_jobs, len(tasks))
     jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_run_split)(task, X, y, wavelength, settings, device) for task in tasks)
+        delayed(_run_split)(task, X, y, wavelength, settings, device, threads) for task in tasks)
     runs = list(tqdm(jobs, total=len(tasks), desc="splits", disable=not verbose))
     runs.sort(key=lambda r: (r["seed"], r["split"]))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import time
 
 import numpy as np
@@ -21,16 +23,39 @@ from ._methods import (
 )
 
 
-def _run_split(task, X, y, wavelength, settings, device):
-    """Fit every method on one training fold, predict its test fold in every condition."""
-    import torch
+def _run_split(task, X, y, wavelength, settings, device, threads=None):
+    """Fit every method on one training fold, predict its test fold in every condition.
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one split per process; several processes share the cores
-    try:
+    ``threads`` caps torch's and the BLAS libraries' threads for the call (the
+    cores divided among the parallel splits); None leaves them as they are. Both
+    limits are restored afterwards, so the caller's process is left as it was.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    if threads is None:
         return _fit_split(task, X, y, wavelength, settings, device)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            return _fit_split(task, X, y, wavelength, settings, device)
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(before)
+
+
+def _threads_per_split(n_jobs, n_tasks: int) -> int | None:
+    """Threads each split may use when ``n_jobs`` splits run at once (None: no cap).
+
+    One split at a time in the caller's process uses every core it has; with
+    several processes the cores are shared out, at least one each.
+    """
+    from joblib import effective_n_jobs
+
+    jobs = min(effective_n_jobs(n_jobs), max(n_tasks, 1))
+    if jobs <= 1:
+        return None
+    return max(1, (os.cpu_count() or 1) // jobs)
 
 
 def _record(out, label, model, tests, start):

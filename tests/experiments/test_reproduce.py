@@ -349,3 +349,36 @@ def test_record_predicts_once_for_all_conditions_as_predict_does():
         for key, Xt in tests.items():
             assert out["predictions"]["m"][key] == model.predict(Xt).tolist()
             assert len(out["scores"]["m"][key]) == len(Xt)
+
+
+def test_one_split_at_a_time_keeps_the_callers_threads_and_caps_are_scoped(monkeypatch):
+    # reproduce(n_jobs=None) used to run every fit with torch at one thread in the
+    # caller's process; the cap now applies only when splits share the cores
+    import os
+
+    import torch
+    from threadpoolctl import threadpool_info
+
+    from skspec.experiments import _split
+
+    seen = []
+
+    def fake_fit_split(*args):
+        blas = [p["num_threads"] for p in threadpool_info()]
+        seen.append((torch.get_num_threads(), blas))
+        return {}
+
+    monkeypatch.setattr(_split, "_fit_split", fake_fit_split)
+    before = torch.get_num_threads()
+    blas_before = [p["num_threads"] for p in threadpool_info()]
+    assert _split._threads_per_split(None, 10) is None
+    assert _split._threads_per_split(1, 10) is None
+    assert _split._threads_per_split(2, 1) is None  # one task: no sharing
+    assert _split._threads_per_split(2, 10) == max(1, (os.cpu_count() or 1) // 2)
+
+    _split._run_split(None, None, None, None, None, "cpu", None)
+    assert seen[-1] == (before, blas_before)
+    _split._run_split(None, None, None, None, None, "cpu", 1)
+    assert seen[-1][0] == 1 and all(n == 1 for n in seen[-1][1])
+    assert torch.get_num_threads() == before
+    assert [p["num_threads"] for p in threadpool_info()] == blas_before

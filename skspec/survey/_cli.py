@@ -2,7 +2,7 @@
 
 ::
 
-    skspec train --data obafgkm -o model.skspec            # or --model rf, --model svc
+    skspec train -o model.skspec            # --data all (default); or --model rf, --model svc
     skspec predict model.skspec spectra/ -o catalogue.csv --n-jobs 2
 """
 
@@ -19,11 +19,11 @@ __all__ = ["add_predict_parser", "add_train_parser"]
 logger = logging.getLogger(__name__)
 
 
-def _train_pipeline(name, y, args):
-    """The pipeline ``skspec train --model NAME`` fits on labels ``y``."""
+def _train_pipeline(name, y, args, wavelength=None):
+    """The pipeline ``skspec train --model NAME`` fits on labels ``y`` (spectra on ``wavelength``)."""
     if name == "racnet":
-        return recommended_pipeline(y, quick=args.quick, random_state=args.random_state,
-                                    device=args.device)
+        return recommended_pipeline(y, wavelength=wavelength, quick=args.quick,
+                                    random_state=args.random_state, device=args.device)
     # the scikit-learn baselines of skspec reproduce, as measured there
     from ..experiments._methods import _make_baseline
 
@@ -44,9 +44,10 @@ def _train(args) -> int:
         raise SystemExit(f"skspec train: {args.output} exists: pass --overwrite to replace it")
     except OSError as exc:
         raise SystemExit(f"skspec train: {exc}")
-    loader = {"ofgk": datasets.load_ofgk, "obafgkm": datasets.load_obafgkm}[args.data]
+    loader = {"ofgk": datasets.load_ofgk, "obafgkm": datasets.load_obafgkm,
+              "all": datasets.load_real_spectra}[args.data]
     spectra = loader()
-    model = _train_pipeline(args.model, spectra.target, args)
+    model = _train_pipeline(args.model, spectra.target, args, spectra.wavelength)
     logger.info("fitting %s on %d spectra (%s)...", " -> ".join(n for n, _ in model.steps),
                 len(spectra.target), args.data)
     model.fit(spectra.data, spectra.target)
@@ -67,8 +68,10 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
                     "FluxNormalizer -> RandomForestClassifier (balanced class weights); "
                     "svc: FluxNormalizer -> SMOTE -> SVC.",
     )
-    parser.add_argument("--data", choices=("ofgk", "obafgkm"), default="obafgkm",
-                        help="training set: the paper's O/F/G/K or all MK classes (default)")
+    parser.add_argument("--data", choices=("all", "ofgk", "obafgkm"), default="all",
+                        help="training set: every bundled real spectrum on the blue-violet "
+                             "3900-5500 A range (default: load_real_spectra, 28 O stars), or "
+                             "the paper's full-range O/F/G/K or O/B/A/F/G/K/M")
     parser.add_argument("--model", choices=("racnet", "rf", "svc"), default="racnet",
                         help="pipeline to fit (default racnet: LCGAN + RAC-Net)")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL",

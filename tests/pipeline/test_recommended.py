@@ -11,6 +11,7 @@ from skspec.pipeline import (
 )
 
 Y = np.array(["O"] * 10 + ["B"] * 30 + ["F"] * 60)
+WAVE = np.linspace(3900.0, 5500.0, 300)  # the blue-violet grid of load_real_spectra
 
 
 def test_measured_factor_is_one_and_a_half():
@@ -36,7 +37,7 @@ def test_oversample_o_rejects_a_factor_below_one():
 
 
 def test_recommended_configuration():
-    model = recommended_pipeline(Y, random_state=3, device="cpu")
+    model = recommended_pipeline(Y, wavelength=WAVE, random_state=3, device="cpu")
     assert [name for name, _ in model.steps] == ["norm", "racnet"]
     net = model.named_steps["racnet"]
     gan = net.sampler  # inside the classifier: fitted on its training rows only
@@ -51,15 +52,31 @@ def test_recommended_configuration():
     defaults = RACNetClassifier().get_params()
     for key in ("lr", "max_epochs", "patience", "class_weight", "augment_snr"):
         assert net.get_params()[key] == defaults[key], key
+    # ... except its augmentation: reddening + noise on the grid passed
+    # (benchmarks/results/survey_targets.md), not the noise-only default
+    from skspec.augmentation import SpectrumAugmenter
+    from skspec.pipeline import SURVEY_AUGMENTATION
+
+    aug = net.augment
+    assert isinstance(aug, SpectrumAugmenter)
+    assert (aug.ebv, aug.snr) == (SURVEY_AUGMENTATION["ebv"], SURVEY_AUGMENTATION["snr"])
+    np.testing.assert_array_equal(np.asarray(aug.wavelength), WAVE)
+    assert aug.random_state == 3
+
+
+def test_recommended_needs_the_grid():
+    with pytest.raises(ValueError, match="wavelength is required"):
+        recommended_pipeline(Y)
 
 
 def test_quick_shrinks_gan_and_net_only():
-    model = recommended_pipeline(Y, quick=True)
+    model = recommended_pipeline(Y, wavelength=WAVE, quick=True)
     net = model.named_steps["racnet"]
     gan = net.sampler
     assert gan.sampling_strategy == {"O": 15}
     assert (gan.n_iter, gan.channels) == (30, 4)
     assert net.max_epochs == 8 and net.module__channels == (4, 8, 8, 16)
+    assert net.augment.ebv == (0.0, 2.0)  # quick keeps the physical augmentation
 
 
 def test_paper_preset_keeps_the_papers_settings():
@@ -74,16 +91,22 @@ def test_paper_preset_keeps_the_papers_settings():
     params = net.get_params()
     for key, value in PAPER_PARAMS.items():  # the paper's recipe, sampler aside
         assert params[key] == value, key
+    # no physical augmentation and no grid needed: the paper's recipe as it was
+    from skspec.augmentation import SpectrumAugmenter
+
+    assert not isinstance(net.augment, SpectrumAugmenter)
+    wave_given = recommended_pipeline(Y, wavelength=WAVE, preset="paper")
+    assert wave_given.named_steps["racnet"].augment == net.augment
 
 
 def test_without_o_there_is_no_gan():
-    model = recommended_pipeline(np.array(["F", "G"] * 10))
+    model = recommended_pipeline(np.array(["F", "G"] * 10), wavelength=WAVE)
     assert model.named_steps["racnet"].sampler is None
 
 
 def test_unknown_preset():
     with pytest.raises(ValueError, match="preset must be one of"):
-        recommended_pipeline(Y, preset="best")
+        recommended_pipeline(Y, wavelength=WAVE, preset="best")
 
 
 def test_every_entry_point_uses_the_one_pipeline_and_factor():

@@ -3,6 +3,8 @@ a bad output is refused before the (long) fit."""
 
 import csv
 
+import numpy as np
+
 import pytest
 
 from skspec import load_model
@@ -93,3 +95,32 @@ def test_unwritable_folder_is_refused_before_fitting(spy, tmp_path):
     with pytest.raises(SystemExit, match="no permission"):
         main(["train", "-o", str(folder / "m.skspec")])
     assert not spy.fitted
+
+
+def test_default_data_is_every_real_spectrum_on_the_blue_violet_grid(samples, tmp_path):
+    # issue 14 item 3: the default model is the blue-violet O/B one (load_real_spectra, 28 O)
+    # and predict resamples a LAMOST DR1 spectrum onto that grid
+    model_path, out = tmp_path / "blue.skspec", tmp_path / "cat.csv"
+    assert main(["train", "--model", "svc", "--quick", "-o", str(model_path)]) == 0
+    model = load_model(model_path)
+    grid = np.asarray(getattr(model.wavelength_, "value", model.wavelength_))
+    assert 3890 < grid[0] < 3910 and 5490 < grid[-1] < 5510
+    assert list(model.classes_) == ["A", "B", "F", "G", "K", "M", "O"]
+    assert main(["predict", str(model_path), *samples, "-o", str(out), "-q"]) == 0
+    rows = _rows(out)
+    assert len(rows) == len(samples) and all(r["pred_class"] for r in rows)
+
+
+def test_train_passes_the_grid_to_the_recommended_pipeline(monkeypatch, tmp_path):
+    from skspec.survey import _cli
+
+    seen = {}
+
+    def fake(y, **kw):
+        seen.update(kw)
+        return _Spy()
+
+    monkeypatch.setattr(_cli, "recommended_pipeline", fake)
+    with pytest.raises(AssertionError, match="refused before fitting"):
+        main(["train", "-o", str(tmp_path / "m.skspec")])
+    assert seen["wavelength"].size == 1493  # load_real_spectra's grid, the default data

@@ -68,7 +68,9 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     batch_size : int, default=256
         Spectra per ``predict_proba`` call (and per write).
     n_jobs : int, default=1
-        Processes reading files; 1 reads in this process, -1 uses all cores.
+        Processes reading files; 1 reads in this process (a helper thread
+        reads the next batch while this one is classified; it ends with the
+        call), -1 uses all cores.
     resume : bool, default=True
         Skip files already in ``output``. A csv catalogue is appended to (a
         half-written last line from a killed run is cut). A fits/parquet

@@ -203,7 +203,9 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
     from skspec import load_model
     from skspec.survey import predict_bag, predict_files
 
-    result = {"mode": mode}
+    import skspec
+
+    result = {"mode": mode, "skspec_from": os.path.dirname(skspec.__file__)}
     with PeakRSS() as mem:
         model_obj = load_model(model, device="cpu")
         if mode == "io":  # a classifier that costs nothing: the reading bound
@@ -282,7 +284,10 @@ def measure(mode: str, model: Path, folder: Path, work: Path, n_jobs: int,
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    # cwd: ``python -c`` puts the current folder first on sys.path, before
+    # PYTHONPATH: run from a checkout, the baseline process would import it
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          cwd=str(work))
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not line:
         raise RuntimeError(f"{tag} {mode} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
@@ -298,7 +303,7 @@ def run_python(code: str, pythonpath: str | None = None) -> str:
         env["PYTHONPATH"] = pythonpath
     here = str(Path(__file__).parent)
     proc = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {here!r}); " + code],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     if proc.returncode:
         raise RuntimeError(f"failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     return proc.stdout
@@ -351,7 +356,7 @@ STAGES = ("read file", "decompression", "FITS parsing", "metadata extraction", "
 
 
 def profile_stages(model: str, folder: str, n_files: int = 768, batch_size: int = 256) -> dict:
-    """Milliseconds per spectrum in each stage of the survey path, in one process.
+    """Milliseconds per spectrum in each stage of the survey path, in one process (medians).
 
     Each stage is timed on its own over the same ``n_files`` files, calling the
     functions ``predict_files`` calls (``skspec.io``'s reader in pieces:
@@ -379,10 +384,11 @@ def profile_stages(model: str, folder: str, n_files: int = 768, batch_size: int 
     model_obj = load_model(model, device="cpu")
     grid = np.asarray(model_obj.wavelength_)
     paths = [p for _, p in zip(range(n_files), iter_paths([folder]))]
-    t = dict.fromkeys(STAGES, 0.0)
     clock = time.perf_counter
-    for path in paths[:16]:  # warm the caches and the resampling plan
-        _read_one(path, grid, 0.1, "flux_conserving")
+    t = {k: [] for k in STAGES}  # per file (per batch for the model), medians below:
+    for path in paths[:16]:  # warm the caches and the resampling plan; on a shared
+        _read_one(path, grid, 0.1, "flux_conserving")  # machine a sum would count preemptions
+    items = []
     for path in paths:
         t0 = clock()
         raw = _read_bytes(path, path)
@@ -393,39 +399,35 @@ def profile_stages(model: str, folder: str, n_files: int = 768, batch_size: int 
         t3 = clock()
         _READERS[_detect(hdus, path)](hdus, path, True)
         t4 = clock()
-        t["read file"] += t1 - t0
-        t["decompression"] += t2 - t1
-        t["FITS parsing"] += t3 - t2
-        t["metadata extraction"] += t4 - t3
-    start = clock()
-    for path in paths:
         read_onto_grid(path, grid, flag_bad_fraction=0.1, max_bad_fraction=0.5)
-    whole_read = clock() - start
-    t["resampling"] = whole_read - sum(t[k] for k in STAGES[:4])
-    start = clock()
-    items = [_read_one(p, grid, 0.1, "flux_conserving") for p in paths]
-    t["catalogue row"] = clock() - start - whole_read
+        t5 = clock()
+        items.append(_read_one(path, grid, 0.1, "flux_conserving"))
+        t6 = clock()
+        for k, v in zip(STAGES[:4], (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            t[k].append(v)
+        t["resampling"].append((t5 - t4) - (t4 - t0))  # read_onto_grid less reading the file
+        t["catalogue row"].append((t6 - t5) - (t5 - t4))  # _read_one less read_onto_grid
     X = np.stack([flux for _, flux in items])
     head, net = model_obj[:-1], model_obj[-1]
-    head.transform(X[:batch_size]), net.predict_proba(head.transform(X[:batch_size]))  # warm
-    for k in range(0, len(X), batch_size):
+    net.predict_proba(head.transform(X[:batch_size]))  # warm
+    for k in range(0, len(X) - batch_size + 1, batch_size):
         t0 = clock()
         Xn = head.transform(X[k:k + batch_size])
         t1 = clock()
         net.predict_proba(Xn)
-        t["normalisation"] += t1 - t0
-        t["inference"] += clock() - t1
+        t["normalisation"].append((t1 - t0) / batch_size)
+        t["inference"].append((clock() - t1) / batch_size)
     classes = [str(c) for c in model_obj.classes_]
     rows = [r for k in range(0, len(items), batch_size)
             for r in _classify(model_obj, items[k:k + batch_size], classes)]
     with _tempfile.TemporaryDirectory() as tmp:
         sink = _open_sink(os.path.join(tmp, "c.csv"), catalogue_columns(classes), False)
-        start = clock()
-        for k in range(0, len(rows), batch_size):
+        for k in range(0, len(rows) - batch_size + 1, batch_size):
+            start = clock()
             sink.write(rows[k:k + batch_size])
+            t["catalogue writing"].append((clock() - start) / batch_size)
         sink.close(True)
-        t["catalogue writing"] = clock() - start
-    return {k: 1000 * v / len(paths) for k, v in t.items()}
+    return {k: 1000 * float(np.median(v)) for k, v in t.items()}
 
 
 # ----------------------------------------------------------------------------- report
@@ -496,7 +498,12 @@ def main(argv=None) -> int:
                         help="number of the first repeat (odd: new code runs first)")
     parser.add_argument("--stage-files", type=int, default=768,
                         help="files for the per-stage profile (0: none)")
+    parser.add_argument("--report-from-log", default=None, metavar="LOG",
+                        help="with --baseline: rewrite predict_speed.md from the JSON lines a "
+                             "run printed (e.g. a run stopped before its end)")
     args = parser.parse_args(argv)
+    if args.baseline and args.report_from_log:
+        return report_from_log(args)
     if args.baseline:
         return main_compare(args)
     if args.report_only:
@@ -602,6 +609,28 @@ def main_compare(args) -> int:
         stages = stages or old["stages"]
     raw.write_text(json.dumps({"rows": rows, "comparisons": comparisons, "stages": stages},
                               indent=1))
+    text = report_compare(rows, comparisons, stages, args)
+    COMPARE.write_text(text)
+    print(text)
+    return 0
+
+
+def report_from_log(args) -> int:
+    """predict_speed.md (and .json) from the lines a ``--baseline`` run printed."""
+    rows, comparisons, stages = [], [], {}
+    for line in Path(args.report_from_log).read_text().splitlines():
+        if not line.startswith("{"):
+            continue
+        item = json.loads(line)
+        if "mode" in item:
+            rows.append(item)
+        elif "what" in item:
+            comparisons.append(item)
+        elif "inference" in item:
+            stages = item
+    args.modes = [m for m in args.modes if any(r["mode"] == m for r in rows)]
+    COMPARE.with_suffix(".json").write_text(
+        json.dumps({"rows": rows, "comparisons": comparisons, "stages": stages}, indent=1))
     text = report_compare(rows, comparisons, stages, args)
     COMPARE.write_text(text)
     print(text)

@@ -638,6 +638,7 @@ def report_from_log(args) -> int:
 
 
 def report_compare(rows, comparisons, stages, args) -> str:
+    args.modes = [m for m in LABELS if any(r["mode"] == m for r in rows)]  # merged runs too
     loads = [r["load_before"] for r in rows]
     lines = [
         "# Survey prediction: this code against a baseline (`bench_predict.py --baseline`)",
@@ -708,6 +709,11 @@ def report_compare(rows, comparisons, stages, args) -> str:
                   "reader processes (pool, Dask workers: the stages down to the catalogue row) "
                   "and in the classifying process (pool: normalisation, inference, writing; "
                   "Dask: each worker does all stages).", "",
+                  "Medians over files (over batches of 256 for the model). Resampling is "
+                  "`read_onto_grid` less the reading stages and the catalogue row `_read_one` "
+                  "less `read_onto_grid`, both timed on the same file just after: a negative "
+                  "value means the difference is below what this shared machine resolves "
+                  "(the second read of a file runs warm).", "",
                   "| stage | ms per spectrum | share |", "|---|---:|---:|"]
         for k, v in stages.items():
             lines.append(f"| {k} | {v:.3f} | {100 * v / total:.0f}% |")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import glob
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.utils import Bunch
 
-from ..preprocessing._resample import default_grid
+if TYPE_CHECKING:  # imported when called: processes that only read skip scikit-learn
+    from sklearn.utils import Bunch
+
+from ..utils._resampling import default_grid
 from ..utils._validation import check_wavelength
 from ._base import source_name
 from ._errors import SpectrumReadError
@@ -174,6 +177,7 @@ def read_spectra(
     if skipped and not rows:
         logger.warning("all %d files were skipped", len(skipped))
     import astropy.units as u
+    from sklearn.utils import Bunch
 
     flux = np.vstack(rows) if rows else np.empty((0, grid_aa.size), dtype=np.float32)
     return Bunch(

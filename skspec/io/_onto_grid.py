@@ -116,7 +116,7 @@ _LAST_PLAN: list = [None]
 
 
 def _plan_for(wave: np.ndarray, grid: np.ndarray, method: str, src_edges: np.ndarray):
-    from ..preprocessing._resample import _resample_plan
+    from ..utils._resampling import _resample_plan
 
     last = _LAST_PLAN[0]
     if (last is not None and last[0] == method and last[1].shape == wave.shape
@@ -214,7 +214,7 @@ def read_onto_grid(
     >>> spectrum.flags, round(spectrum.meta["bad_fraction"], 3)
     ((), 0.0)
     """
-    from ..preprocessing._resample import (
+    from ..utils._resampling import (
         _bin_edges,
         coverage_shortfall,
         default_grid,

@@ -71,6 +71,68 @@ def _read_chunk(paths: list[str]) -> list:
     return [_read_one(p, g["grid"], g["max_bad_fraction"], g["method"]) for p in paths]
 
 
+class _ReadAhead:
+    """Iterate ``items`` in a helper thread, at most ``depth`` items ahead.
+
+    The serial path reads the next batch while the model classifies this one:
+    gzip, numpy and torch release the GIL, so reading and inference overlap
+    on two cores without a second process. An error in the thread is raised
+    in the caller when it reaches that point; :meth:`close` stops the thread.
+    """
+
+    _END = object()
+
+    def __init__(self, items: Iterable, depth: int):
+        import queue
+
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(iter(items),),
+                                        name="skspec-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, it):
+        try:
+            for item in it:
+                if not self._put((True, item)):
+                    return
+        except BaseException as exc:  # handed to the caller
+            self._put((False, exc))
+            return
+        self._put((True, self._END))
+
+    def __iter__(self):
+        while True:
+            ok, item = self._queue.get()
+            if not ok:
+                raise item
+            if item is self._END:
+                return
+            yield item
+
+    def close(self) -> None:
+        import queue
+
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
     it = iter(iterable)
     while chunk := list(islice(it, size)):

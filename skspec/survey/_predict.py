@@ -29,7 +29,7 @@ from ._columns import FLAGS, catalogue_columns
 from ._model import _model_and_grid
 from ._paths import check_inputs, iter_paths
 from ._malloc import _tune_malloc
-from ._pool import _bounded_map, _chunks, _context, _init_worker, _read_chunk
+from ._pool import _bounded_map, _chunks, _context, _init_worker, _read_chunk, _ReadAhead
 from ._reading import _read_one
 from ._sinks import _open_sink
 
@@ -68,7 +68,9 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     batch_size : int, default=256
         Spectra per ``predict_proba`` call (and per write).
     n_jobs : int, default=1
-        Processes reading files; 1 reads in this process, -1 uses all cores.
+        Processes reading files; 1 reads in this process (a helper thread
+        reads the next batch while this one is classified; it ends with the
+        call), -1 uses all cores.
     resume : bool, default=True
         Skip files already in ``output``. A csv catalogue is appended to (a
         half-written last line from a killed run is cut). A fits/parquet
@@ -177,14 +179,15 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     start = time.perf_counter()
     n_files = n_classified = n_flagged = 0
     bar = tqdm(unit=" spectra", disable=not verbose, desc="skspec predict", smoothing=0.1)
-    executor = None
+    executor = ahead = None
     complete = False
     if tune_malloc:
         _tune_malloc()
     try:
-        if n_jobs == 1:
+        if n_jobs == 1:  # one process; the next batch is read while this one is classified
             read = (_read_one(p, grid, max_bad_fraction, method) for p in todo())
-            items = iter(read)
+            ahead = _ReadAhead(read, batch_size)
+            items = iter(ahead)
         else:
             executor = cf.ProcessPoolExecutor(
                 n_jobs, mp_context=_context(), initializer=_init_worker,
@@ -202,6 +205,8 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         complete = True
     finally:
         bar.close()
+        if ahead is not None:
+            ahead.close()
         if executor is not None:
             executor.shutdown(cancel_futures=True)
         sink.close(complete)

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 STATE = """
-    import ctypes, gc, json, sys
+    import ctypes, gc, json, sys, threading
     import torch
     from sklearn.neighbors import NearestCentroid
     from sklearn.pipeline import make_pipeline
@@ -38,7 +38,8 @@ STATE = """
         frozen = not any(o is marker for o in gc.get_objects())
         return dict(frozen=frozen, enabled=gc.isenabled(),
                     threshold=gc.get_threshold(), threads=torch.get_num_threads(),
-                    mmapped=mmapped())
+                    mmapped=mmapped(),
+                    ours=sorted(t.name for t in threading.enumerate() if "skspec" in t.name))
 
     spectra = load_obafgkm()
     model = make_pipeline(FluxNormalizer(), NearestCentroid()).fit(spectra.data, spectra.target)
@@ -127,3 +128,62 @@ def test_workers_die_when_the_run_is_killed(tmp_path):
         run.kill()
         for pid in _marked(mark):
             os.kill(pid, signal.SIGKILL)
+
+
+READER = """
+    import json, sys
+    from skspec.survey._pool import _init_worker, _read_chunk
+    from skspec.utils._resampling import default_grid
+
+    _init_worker(default_grid(), 0.1, "flux_conserving", 1)
+    rows = _read_chunk(sys.argv[1:])
+    heavy = sorted(m for m in ("sklearn", "scipy", "pandas", "torch") if m in sys.modules)
+    print(json.dumps([heavy, [row["error"] for row, _ in rows]]))
+"""
+
+
+def test_reader_processes_import_no_sklearn_scipy_pandas_or_torch():
+    # a spawned reader is a fresh interpreter: what it imports is its start-up
+    # time (sklearn alone took 3.3 s of the ~10 s the first -j 2 batch waited)
+    import json
+
+    from skspec.datasets import load_lamost_samples
+
+    files = [str(f) for f in load_lamost_samples().filenames[:2]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(READER), *files],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    heavy, errors = json.loads(result.stdout.splitlines()[-1])
+    assert errors == ["", ""]
+    assert heavy == []
+
+
+def test_read_ahead_keeps_order_raises_where_the_error_was_and_stops():
+    import threading
+
+    from skspec.survey._pool import _ReadAhead
+
+    def broken():
+        yield from range(5)
+        raise ValueError("file 5 is bad")
+
+    got = []
+    ahead = _ReadAhead(broken(), 2)
+    with pytest.raises(ValueError, match="file 5 is bad"):
+        for item in ahead:
+            got.append(item)
+    ahead.close()
+    assert got == [0, 1, 2, 3, 4]
+
+    def endless():
+        i = 0
+        while True:
+            yield i
+            i += 1
+
+    ahead = _ReadAhead(endless(), 3)
+    first = [item for _, item in zip(range(10), ahead)]
+    ahead.close()  # the caller stops early (an error in classification, Ctrl-C)
+    assert first == list(range(10))
+    assert not any(t.name == "skspec-read-ahead" for t in threading.enumerate())

@@ -46,14 +46,44 @@ def _train(args) -> int:
         raise SystemExit(f"skspec train: {exc}")
     loader = {"ofgk": datasets.load_ofgk, "obafgkm": datasets.load_obafgkm}[args.data]
     spectra = loader()
-    model = _train_pipeline(args.model, spectra.target, args)
-    logger.info("fitting %s on %d spectra (%s)...", " -> ".join(n for n, _ in model.steps),
-                len(spectra.target), args.data)
-    model.fit(spectra.data, spectra.target)
-    path = save_model(model, args.output, wavelength=spectra.wavelength,
+    pipeline = _train_pipeline(args.model, spectra.target, args)
+    model, novelty = _fit_with_rule(pipeline, spectra, args)
+    path = save_model(model, args.output, wavelength=spectra.wavelength, novelty=novelty,
                       overwrite=args.overwrite)
     logger.info("saved %s (classes %s)", path, ", ".join(map(str, model.classes_)))
     return 0
+
+
+def _fit_with_rule(pipeline, spectra, args):
+    """The pipeline inside its O decision rule, and the novelty detector, both fitted.
+
+    The rule (:class:`~skspec.candidates.RareClassThreshold`) calibrates P(O)
+    on out-of-fold predictions of held-out stars (``groups`` = the data set's
+    ``object``) and picks the threshold for ``--target-recall``; the
+    detector is fitted on the training spectra plus one reddened copy of each
+    (E(B-V) uniform in [0, 2]), as ``benchmarks/results/novelty.md`` measured,
+    so that a reddened O star is not "unknown".
+    """
+    import numpy as np
+
+    from ..augmentation import redden
+    from ..candidates import NoveltyDetector, RareClassThreshold
+
+    X, y = spectra.data, spectra.target
+    stars = np.asarray(spectra.object)
+    rule = RareClassThreshold(pipeline, target_class="O", target_recall=args.target_recall,
+                              cv=args.cv, random_state=args.random_state)
+    logger.info("fitting %s in a RareClassThreshold (%d folds by star, then all) on %d "
+                "spectra (%s)...", " -> ".join(n for n, _ in pipeline.steps), args.cv,
+                len(y), args.data)
+    rule.fit(X, y, groups=stars)
+    logger.info("O threshold %.4g: validation recall %.3f, precision %.3f", rule.threshold_,
+                rule.validation_recall_, rule.validation_precision_)
+    rng = np.random.default_rng(args.random_state)
+    reddened = redden(X, spectra.wavelength, rng.uniform(0.0, 2.0, len(y)))
+    novelty = NoveltyDetector(random_state=args.random_state)
+    novelty.fit(np.vstack([X, reddened]), groups=np.concatenate([stars, stars]))
+    return rule, novelty
 
 
 def add_train_parser(subparsers) -> argparse.ArgumentParser:
@@ -77,6 +107,12 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true",
                         help="small GAN and network (rf: 30 trees), about a minute on 2 CPU "
                              "cores")
+    parser.add_argument("--target-recall", type=_recall, default=0.95,
+                        help="recall of O on held-out stars the saved O threshold is chosen "
+                             "for (default 0.95)")
+    parser.add_argument("--cv", type=_at_least_two, default=5,
+                        help="folds by star for the O calibration and threshold (default 5; "
+                             "the pipeline is fitted cv + 1 times)")
     parser.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     parser.add_argument("--device", default="auto", help="torch device (default: auto)")
     parser.set_defaults(func=_train)
@@ -91,6 +127,22 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _recall(text: str) -> float:
+    """argparse type: a number in (0, 1]."""
+    value = _fraction(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    """argparse type: an integer >= 2."""
+    value = _positive(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be >= 2, got {text}")
     return value
 
 

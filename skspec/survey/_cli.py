@@ -162,16 +162,64 @@ def _jobs(text: str) -> int:
     return -1 if text.strip() == "-1" else _positive(text)
 
 
+def _is_model_file(path: str) -> bool:
+    """True for a skspec model file (a zip with a manifest); a FITS file never is one."""
+    import zipfile
+
+    p = Path(path)
+    if not p.is_file() or not zipfile.is_zipfile(p):
+        return False
+    with zipfile.ZipFile(p) as zf:
+        return "manifest.json" in zf.namelist()
+
+
+def _model_and_inputs(args):
+    """``--model``, else a first INPUT that is a model file, else the bundled model."""
+    inputs = list(args.inputs)
+    if args.model is not None:
+        return args.model, inputs
+    if len(inputs) > 1 and _is_model_file(inputs[0]):  # skspec predict MODEL INPUT...
+        return inputs[0], inputs[1:]
+    if _is_model_file(inputs[0]):
+        raise SystemExit(f"skspec predict: {inputs[0]} is a model file; name the spectra "
+                         "to classify after it")
+    from ._bundled import bundled_model_path
+
+    return bundled_model_path(), inputs
+
+
+def _prior(text: str) -> dict:
+    """argparse type: ``CLASS=P[,CLASS=P...]``, e.g. ``O=1e-4``."""
+    out = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"expected CLASS=P (e.g. O=1e-4), got {part!r}")
+        try:
+            p = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r} in {part!r}") from None
+        if not 0 < p < 1:
+            raise argparse.ArgumentTypeError(f"a prior must be in (0, 1), got {part!r}")
+        out[name.strip()] = p
+    return out
+
+
 def _predict(args) -> int:
     from ._journal import _ResumeRefused
     from ._predict import predict_files
 
+    model, inputs = _model_and_inputs(args)
+    prior = {}
+    for part in args.prior or ():
+        prior.update(part)
     try:
         summary = predict_files(
-            args.model, args.inputs, args.output, batch_size=args.batch_size,
+            model, inputs, args.output, batch_size=args.batch_size,
             n_jobs=args.n_jobs, resume=not args.no_resume, verbose=0 if args.quiet else 1,
             device=args.device, max_bad_fraction=args.max_bad_fraction,
             tune_malloc=True,  # the process is ours
+            threshold=args.threshold, target_recall=args.target_recall, prior=prior or None,
         )
     except _ResumeRefused as exc:  # the library's advice is resume=False
         raise ValueError(
@@ -192,10 +240,26 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
                     "INPUT: FITS files, folders (searched recursively), glob patterns or "
                     "text files (.txt/.lst/.list) with one path per line. Files that cannot "
                     "be used get a row with flags and an error message. Re-running the same "
-                    "command skips files already in the catalogue.",
+                    "command skips files already in the catalogue. The model: --model PATH; "
+                    "else a first INPUT that is a model file (skspec predict MODEL INPUT...; "
+                    "a model file is a zip archive, which no spectrum file is); else the "
+                    "model that ships with skspec. The catalogue gets p_O (calibrated P(O)), "
+                    "is_candidate, rank, novelty and unknown (never a candidate).",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file from skspec train")
-    parser.add_argument("inputs", metavar="INPUT", nargs="+", help="files, folders, globs, lists")
+    parser.add_argument("inputs", metavar="INPUT", nargs="+",
+                        help="files, folders, globs, lists (optionally a model file first)")
+    parser.add_argument("--model", metavar="MODEL", default=None,
+                        help="model file from skspec train (default: the bundled model)")
+    rule = parser.add_mutually_exclusive_group()
+    rule.add_argument("--threshold", type=_fraction, default=None,
+                      help="O candidate when calibrated P(O) >= this (default: the model's, "
+                           "chosen for recall 0.95 on held-out stars)")
+    rule.add_argument("--target-recall", type=_recall, default=None,
+                      help="choose the O threshold for this recall on the model's held-out "
+                           "stars instead")
+    parser.add_argument("--prior", type=_prior, action="append", metavar="CLASS=P",
+                        help="survey base rate, e.g. O=1e-4: p_O and prob_* are moved to it "
+                             "by Bayes' rule (the candidates do not change)")
     parser.add_argument("-o", "--output", required=True, metavar="CATALOGUE",
                         help="catalogue.csv, catalogue.fits or catalogue.parquet")
     parser.add_argument("-j", "--n-jobs", type=_jobs, default=1,

@@ -613,8 +613,8 @@ def _dump(obj, path, manifest: dict, *, overwrite: bool, trusted, wavelength=Non
     return _write(path, members, overwrite)
 
 
-def save_model(model, path, *, wavelength=None, novelty=None, overwrite: bool = False,
-               trusted=None) -> Path:
+def save_model(model, path, *, wavelength=None, novelty=None, metadata=None,
+               overwrite: bool = False, trusted=None) -> Path:
     """Save a fitted model (pipeline or classifier) to one file, without pickle.
 
     Parameters
@@ -637,6 +637,10 @@ def save_model(model, path, *, wavelength=None, novelty=None, overwrite: bool = 
         same file; :func:`load_model` attaches it to the model as
         ``novelty_`` (``skspec train`` stores one; :func:`skspec.survey.predict_files`
         then fills the catalogue's ``novelty`` and ``unknown`` columns).
+    metadata : dict, default=None
+        JSON-serialisable notes kept in the manifest as ``"metadata"`` (e.g.
+        ``skspec train`` records its command line as ``"command"``); read
+        them with :func:`read_manifest`.
     overwrite : bool, default=False
         Replace an existing file.
     trusted : list of str, default=None
@@ -718,6 +722,11 @@ def save_model(model, path, *, wavelength=None, novelty=None, overwrite: bool = 
         "n_features": int(wavelength.size),
         "wavelength": {"array": "wavelength", "unit": "Angstrom", "medium": "vacuum"},
     }
+    if metadata is not None:
+        try:
+            manifest["metadata"] = json.loads(json.dumps(dict(metadata)))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"metadata must be a JSON-serialisable dict ({exc})") from None
     obj = model
     if novelty is not None:
         from .candidates import NoveltyDetector

@@ -48,8 +48,15 @@ def _train(args) -> int:
     spectra = loader()
     pipeline = _train_pipeline(args.model, spectra.target, args)
     model, novelty = _fit_with_rule(pipeline, spectra, args)
+    command = ["skspec", "train", "--data", args.data, "--model", args.model,
+               "--target-recall", f"{args.target_recall:g}", "--cv", str(args.cv),
+               "--random-state", str(args.random_state), "--device", args.device,
+               *(["--quick"] if args.quick else []), "-o", Path(args.output).name]
+    metadata = {"command": " ".join(command), "threshold": float(model.threshold_),
+                "validation_recall": model.validation_recall_,
+                "validation_precision": model.validation_precision_}
     path = save_model(model, args.output, wavelength=spectra.wavelength, novelty=novelty,
-                      overwrite=args.overwrite)
+                      metadata=metadata, overwrite=args.overwrite)
     logger.info("saved %s (classes %s)", path, ", ".join(map(str, model.classes_)))
     return 0
 

@@ -185,8 +185,9 @@ def _model_and_inputs(args):
     inputs = list(args.inputs)
     if args.model is not None:
         return args.model, inputs
-    if len(inputs) > 1 and _is_model_file(inputs[0]):  # skspec predict MODEL INPUT...
-        return inputs[0], inputs[1:]
+    first = inputs[0]
+    if len(inputs) > 1 and (_is_model_file(first) or first.lower().endswith(".skspec")):
+        return first, inputs[1:]  # skspec predict MODEL INPUT... (load_model names a bad one)
     if _is_model_file(inputs[0]):
         raise SystemExit(f"skspec predict: {inputs[0]} is a model file; name the spectra "
                          "to classify after it")
@@ -248,8 +249,9 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
                     "text files (.txt/.lst/.list) with one path per line. Files that cannot "
                     "be used get a row with flags and an error message. Re-running the same "
                     "command skips files already in the catalogue. The model: --model PATH; "
-                    "else a first INPUT that is a model file (skspec predict MODEL INPUT...; "
-                    "a model file is a zip archive, which no spectrum file is); else the "
+                    "else a first INPUT that is a model file or ends in .skspec (skspec predict "
+                    "MODEL INPUT...; a model file is a zip archive, which no spectrum file "
+                    "is); else the "
                     "model that ships with skspec. The catalogue gets p_O (calibrated P(O)), "
                     "is_candidate, rank, novelty and unknown (never a candidate).",
     )

@@ -640,7 +640,7 @@ def save_model(model, path, *, wavelength=None, novelty=None, metadata=None,
     metadata : dict, default=None
         JSON-serialisable notes kept in the manifest as ``"metadata"`` (e.g.
         ``skspec train`` records its command line as ``"command"``); read
-        them with :func:`read_manifest`.
+        them with ``skspec._persistence.read_manifest``.
     overwrite : bool, default=False
         Replace an existing file.
     trusted : list of str, default=None

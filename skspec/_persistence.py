@@ -191,9 +191,10 @@ class _SavedNet:
     """A skorch net in ``model.skops``: class, parameters, fitted attributes and
     the weights file of each module (``{"module": "weights/0_module.pt"}``)."""
 
-    def __init__(self, cls, params, state, weights, has_device_):
+    def __init__(self, cls, params, state, weights, has_device_, initialized=True):
         self.cls, self.params, self.state = cls, params, state
         self.weights, self.has_device_ = weights, has_device_
+        self.initialized = initialized
 
 
 class _SavedObject:
@@ -278,8 +279,6 @@ class _Saver:
         return new
 
     def net(self, net, where: str) -> _SavedNet:
-        if not getattr(net, "initialized_", False):
-            raise ValueError(f"{where}: the skorch net is not initialized (fit it first)")
         params = {}
         for key, value in net.get_params(deep=False).items():
             if key.startswith("_") or any(key == p or key.startswith(p + "__")
@@ -288,6 +287,9 @@ class _Saver:
             if key == "device" and value is not None:
                 value = str(value)
             params[key] = self.walk(value, f"{where}.{key}")
+        if not getattr(net, "initialized_", False):
+            # an unfitted template (a meta-estimator's ``estimator`` parameter): parameters only
+            return _SavedNet(type(net), params, {}, {}, False, initialized=False)
         torch_attrs = {f"{n}_" for n in net._modules + net._criteria + net._optimizers}
         state = {}
         for key, value in vars(net).items():
@@ -464,6 +466,11 @@ class _Restorer:
         if not (inspect.isclass(cls) and issubclass(cls, NeuralNet)):
             raise ValueError(f"refusing to load {self.path}: {cls!r} is not a skorch net")
         params = self.walk(dict(record.params))
+        if not getattr(record, "initialized", True):  # an unfitted template: as saved
+            if record.state or record.weights:
+                raise ValueError(f"refusing to load {self.path}: an unfitted {_name(cls)} "
+                                 "with weights (the file may have been tampered with)")
+            return cls(**params)
         params["device"] = self.resolved_device()
         net = cls(**params)
         state = self.walk(dict(record.state))

@@ -627,3 +627,23 @@ def test_novelty_detector_is_stored_in_the_same_file(tmp_path):
             dst.writestr(name, data)
     with pytest.raises(ValueError, match="names a novelty detector that the file does not hold"):
         load_model(edited)
+
+
+def test_meta_estimator_with_an_unfitted_net_template_round_trips(tmp_path):
+    """RareClassThreshold(RACNetClassifier) holds the unfitted net as its ``estimator``.
+
+    Saving refused it ("the skorch net is not initialized"), so skspec train
+    of the recommended pipeline failed after the whole fit.
+    """
+    from skspec.candidates import RareClassThreshold
+    from skspec.datasets import make_spectra
+    from skspec.neural_network import RACNetClassifier
+
+    X, y = make_spectra(80, 64, weights=[0.8, 0.2], random_state=0)
+    net = RACNetClassifier(max_epochs=1, module__channels=(2, 2, 2, 2), device="cpu",
+                           random_state=0)
+    rule = RareClassThreshold(net, target_class=None, cv=2, random_state=0).fit(X, y)
+    path = save_model(rule, tmp_path / "m.skspec", wavelength=np.linspace(4000, 5000, 64))
+    again = load_model(path)
+    np.testing.assert_allclose(again.predict_proba(X), rule.predict_proba(X), rtol=1e-6)
+    assert not getattr(again.estimator, "initialized_", False)  # still a template

@@ -9,6 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skspec.survey._bundled import _DIR, _NAME
+
+pytestmark = pytest.mark.skipif(
+    not (_DIR / _NAME).is_file(),
+    reason="the bundled model is not built: python scripts/build_shipped_model.py")
+
 import skspec
 from skspec import load_model
 from skspec._persistence import read_manifest

@@ -31,6 +31,8 @@ def _train_pipeline(name, y, args):
                            args.random_state)
     if name == "rf" and args.quick:
         model.set_params(randomforestclassifier__n_estimators=30)
+    if name == "svc":  # the O decision rule calibrates P(O) from predict_proba
+        model.set_params(svc__probability=True)
     return model
 
 

@@ -191,9 +191,10 @@ class _SavedNet:
     """A skorch net in ``model.skops``: class, parameters, fitted attributes and
     the weights file of each module (``{"module": "weights/0_module.pt"}``)."""
 
-    def __init__(self, cls, params, state, weights, has_device_):
+    def __init__(self, cls, params, state, weights, has_device_, initialized=True):
         self.cls, self.params, self.state = cls, params, state
         self.weights, self.has_device_ = weights, has_device_
+        self.initialized = initialized
 
 
 class _SavedObject:
@@ -278,8 +279,6 @@ class _Saver:
         return new
 
     def net(self, net, where: str) -> _SavedNet:
-        if not getattr(net, "initialized_", False):
-            raise ValueError(f"{where}: the skorch net is not initialized (fit it first)")
         params = {}
         for key, value in net.get_params(deep=False).items():
             if key.startswith("_") or any(key == p or key.startswith(p + "__")
@@ -288,6 +287,9 @@ class _Saver:
             if key == "device" and value is not None:
                 value = str(value)
             params[key] = self.walk(value, f"{where}.{key}")
+        if not getattr(net, "initialized_", False):
+            # an unfitted template (a meta-estimator's ``estimator`` parameter): parameters only
+            return _SavedNet(type(net), params, {}, {}, False, initialized=False)
         torch_attrs = {f"{n}_" for n in net._modules + net._criteria + net._optimizers}
         state = {}
         for key, value in vars(net).items():
@@ -464,6 +466,11 @@ class _Restorer:
         if not (inspect.isclass(cls) and issubclass(cls, NeuralNet)):
             raise ValueError(f"refusing to load {self.path}: {cls!r} is not a skorch net")
         params = self.walk(dict(record.params))
+        if not getattr(record, "initialized", True):  # an unfitted template: as saved
+            if record.state or record.weights:
+                raise ValueError(f"refusing to load {self.path}: an unfitted {_name(cls)} "
+                                 "with weights (the file may have been tampered with)")
+            return cls(**params)
         params["device"] = self.resolved_device()
         net = cls(**params)
         state = self.walk(dict(record.state))
@@ -584,7 +591,8 @@ def _write(path, members: dict[str, bytes], overwrite: bool) -> Path:
     return path
 
 
-def _dump(obj, path, manifest: dict, *, overwrite: bool, trusted, wavelength=None) -> Path:
+def _dump(obj, path, manifest: dict, *, overwrite: bool, trusted, wavelength=None,
+          estimator=None) -> Path:
     import skops.io
 
     saver = _Saver(trusted or ())
@@ -602,7 +610,7 @@ def _dump(obj, path, manifest: dict, *, overwrite: bool, trusted, wavelength=Non
         "format_version": FORMAT_VERSION,
         "versions": _versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "estimator": _name(type(obj)),
+        "estimator": _name(type(obj if estimator is None else estimator)),
         **manifest,
     }
     arrays = io.BytesIO()
@@ -612,7 +620,8 @@ def _dump(obj, path, manifest: dict, *, overwrite: bool, trusted, wavelength=Non
     return _write(path, members, overwrite)
 
 
-def save_model(model, path, *, wavelength=None, overwrite: bool = False, trusted=None) -> Path:
+def save_model(model, path, *, wavelength=None, novelty=None, metadata=None,
+               overwrite: bool = False, trusted=None) -> Path:
     """Save a fitted model (pipeline or classifier) to one file, without pickle.
 
     Parameters
@@ -630,6 +639,15 @@ def save_model(model, path, *, wavelength=None, overwrite: bool = False, trusted
         the model: its ``wavelength_`` when it was loaded from a file, or the
         input grid of a fitted :class:`~skspec.preprocessing.WavelengthResampler`
         first step; otherwise passing it is required.
+    novelty : fitted :class:`~skspec.candidates.NoveltyDetector`, default=None
+        A "none of the above" detector fitted on the same grid, stored in the
+        same file; :func:`load_model` attaches it to the model as
+        ``novelty_`` (``skspec train`` stores one; :func:`skspec.survey.predict_files`
+        then fills the catalogue's ``novelty`` and ``unknown`` columns).
+    metadata : dict, default=None
+        JSON-serialisable notes kept in the manifest as ``"metadata"`` (e.g.
+        ``skspec train`` records its command line as ``"command"``); read
+        them with ``skspec._persistence.read_manifest``.
     overwrite : bool, default=False
         Replace an existing file.
     trusted : list of str, default=None
@@ -711,8 +729,26 @@ def save_model(model, path, *, wavelength=None, overwrite: bool = False, trusted
         "n_features": int(wavelength.size),
         "wavelength": {"array": "wavelength", "unit": "Angstrom", "medium": "vacuum"},
     }
-    return _dump(model, path, manifest, overwrite=overwrite, trusted=trusted,
-                 wavelength=wavelength)
+    if metadata is not None:
+        try:
+            manifest["metadata"] = json.loads(json.dumps(dict(metadata)))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"metadata must be a JSON-serialisable dict ({exc})") from None
+    obj = model
+    if novelty is not None:
+        from .candidates import NoveltyDetector
+
+        if not isinstance(novelty, NoveltyDetector):
+            raise TypeError(f"novelty must be a fitted NoveltyDetector, got "
+                            f"{type(novelty).__name__}")
+        check_is_fitted(novelty)
+        if novelty.n_features_in_ != wavelength.size:
+            raise ValueError(f"the novelty detector takes {novelty.n_features_in_} pixels but "
+                             f"the model's grid has {wavelength.size}")
+        obj = {"model": model, "novelty": novelty}
+        manifest["novelty"] = _name(NoveltyDetector)
+    return _dump(obj, path, manifest, overwrite=overwrite, trusted=trusted,
+                 wavelength=wavelength, estimator=model)
 
 
 def _save_sampler(sampler, path, *, overwrite: bool = False, trusted=None) -> Path:
@@ -870,7 +906,9 @@ def load_model(path, *, device: str | None = None, trusted=None):
     model : estimator
         The fitted model. It also gets ``wavelength_`` (float64 Angstrom,
         vacuum), the grid it was trained on: spectra given to it must be on
-        that grid (:func:`skspec.predict_files` resamples them).
+        that grid (:func:`skspec.predict_files` resamples them). A file saved
+        with ``novelty=`` gives the model ``novelty_``, the fitted
+        :class:`~skspec.candidates.NoveltyDetector`.
 
     Raises
     ------
@@ -890,7 +928,23 @@ def load_model(path, *, device: str | None = None, trusted=None):
         name = type(model).__name__
         raise ValueError(f"{path} holds a {name} ({manifest.get('kind')}), not a classifier: "
                          f"load it with {name}.load()")
+    novelty = None
+    if "novelty" in manifest:
+        from .candidates import NoveltyDetector
+
+        if (type(model) is not dict or set(model) != {"model", "novelty"}
+                or not isinstance(model["novelty"], NoveltyDetector)):
+            raise ValueError(f"{path}: the manifest names a novelty detector that the file "
+                             "does not hold (the file is damaged or was edited)")
+        model, novelty = model["model"], model["novelty"]
+    elif type(model) is dict:
+        raise ValueError(f"{path}: the file holds no model (the file is damaged or was edited)")
     model.wavelength_ = _cross_check(model, manifest, arrays, path)
+    if novelty is not None:
+        if getattr(novelty, "n_features_in_", None) != model.wavelength_.size:
+            raise ValueError(f"{path}: the novelty detector does not take the model's "
+                             f"{model.wavelength_.size} pixels (the file is damaged or was edited)")
+        model.novelty_ = novelty
     return model
 
 

@@ -591,3 +591,59 @@ def test_raw_skorch_net_in_the_tree_is_refused(linear, tmp_path):
     with pytest.raises(ValueError, match="refusing to load .*RACNetClassifier itself; networks load only through"):
         load_model(bad)
     assert not marker.exists()
+
+
+def test_novelty_detector_is_stored_in_the_same_file(tmp_path):
+    import json
+    import zipfile
+
+    from sklearn.linear_model import LogisticRegression
+
+    from skspec.candidates import NoveltyDetector
+    from skspec.datasets import load_ofgk
+
+    spectra = load_ofgk()
+    model = LogisticRegression(max_iter=200).fit(spectra.data, spectra.target)
+    det = NoveltyDetector(n_components=5, random_state=0).fit(spectra.data)
+    path = save_model(model, tmp_path / "m.skspec", wavelength=spectra.wavelength,
+                      novelty=det, metadata={"command": "skspec train"})
+    assert read_manifest(path)["metadata"] == {"command": "skspec train"}
+    again = load_model(path)
+    assert type(again) is LogisticRegression
+    np.testing.assert_allclose(again.novelty_.novelty_score(spectra.data[:5]),
+                               det.novelty_score(spectra.data[:5]))
+    with pytest.raises(TypeError, match="novelty must be a fitted NoveltyDetector"):
+        save_model(model, tmp_path / "x.skspec", wavelength=spectra.wavelength, novelty=model)
+    # a manifest that names a detector the file does not hold is refused
+    plain = save_model(model, tmp_path / "p.skspec", wavelength=spectra.wavelength)
+    edited = tmp_path / "edited.skspec"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(edited, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["novelty"] = "skspec.candidates._novelty.NoveltyDetector"
+                data = json.dumps(manifest).encode()
+            dst.writestr(name, data)
+    with pytest.raises(ValueError, match="names a novelty detector that the file does not hold"):
+        load_model(edited)
+
+
+def test_meta_estimator_with_an_unfitted_net_template_round_trips(tmp_path):
+    """RareClassThreshold(RACNetClassifier) holds the unfitted net as its ``estimator``.
+
+    Saving refused it ("the skorch net is not initialized"), so skspec train
+    of the recommended pipeline failed after the whole fit.
+    """
+    from skspec.candidates import RareClassThreshold
+    from skspec.datasets import make_spectra
+    from skspec.neural_network import RACNetClassifier
+
+    X, y = make_spectra(80, 64, weights=[0.8, 0.2], random_state=0)
+    net = RACNetClassifier(max_epochs=1, module__channels=(2, 2, 2, 2), device="cpu",
+                           random_state=0)
+    rule = RareClassThreshold(net, target_class=None, cv=2, random_state=0).fit(X, y)
+    path = save_model(rule, tmp_path / "m.skspec", wavelength=np.linspace(4000, 5000, 64))
+    again = load_model(path)
+    np.testing.assert_allclose(again.predict_proba(X), rule.predict_proba(X), rtol=1e-6)
+    assert not getattr(again.estimator, "initialized_", False)  # still a template

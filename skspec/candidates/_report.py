@@ -156,9 +156,10 @@ def read_catalogue(path) -> list[dict]:
     base = path.resolve().parent
     for i, row in enumerate(rows):
         row["p_O"] = _float(row["p_O"])
-        if math.isnan(row["p_O"]):
-            raise ValueError(f"catalogue {str(path)!r}, data row {i + 1}: p_O is not a number")
         row["is_candidate"] = _truthy(row["is_candidate"])
+        # rows skspec predict could not classify have no p_O; they are no candidates
+        if math.isnan(row["p_O"]) and row["is_candidate"]:
+            raise ValueError(f"catalogue {str(path)!r}, data row {i + 1}: p_O is not a number")
         f = str(row["file"])
         row["file"] = f if os.path.isabs(f) else str(base / f)
     return rows

@@ -8,7 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -297,8 +297,7 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                        else _check_prior(self.prior, classes, self.train_prior_))
 
         splits = self._splits(X, y, groups, target)
-        oof = cross_val_predict(clone(self.estimator), X, y, cv=splits, method="predict_proba",
-                                params=fit_params or None)
+        oof = _out_of_fold_proba(self.estimator, X, y, splits, classes, fit_params)
         score = oof[:, self.target_index_]
         is_target = y == target
         self._fit_calibration(score, is_target)
@@ -459,6 +458,28 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         inner = self.estimator.__sklearn_tags__()
         tags.input_tags = inner.input_tags
         return tags
+
+
+def _out_of_fold_proba(estimator, X, y, splits, classes, fit_params) -> np.ndarray:
+    """Out-of-fold ``predict_proba`` with the labels as given.
+
+    Not :func:`~sklearn.model_selection.cross_val_predict`: it fits on
+    integer-encoded labels, which breaks an over-sampler whose
+    ``sampling_strategy`` names classes (``{"O": 15}``, the recommended
+    pipeline's).
+    """
+    from sklearn.utils import _safe_indexing, indexable
+
+    X = indexable(X)[0]  # sparse -> CSR, as cross_val_predict does
+    oof = np.zeros((len(y), classes.size))
+    for train, test in splits:
+        params = {k: (_safe_indexing(v, train) if hasattr(v, "__len__") and len(v) == len(y)
+                      else v) for k, v in fit_params.items()}  # per-sample ones follow the fold
+        fold = clone(estimator).fit(_safe_indexing(X, train), y[train], **params)
+        proba = np.asarray(fold.predict_proba(_safe_indexing(X, test)), dtype=float)
+        cols = np.searchsorted(classes, np.asarray(fold.classes_))
+        oof[np.asarray(test)[:, None], cols[None, :]] = proba
+    return oof
 
 
 def _n_rows(X) -> int:

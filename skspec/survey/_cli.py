@@ -31,6 +31,8 @@ def _train_pipeline(name, y, args, wavelength=None):
                            args.random_state)
     if name == "rf" and args.quick:
         model.set_params(randomforestclassifier__n_estimators=30)
+    if name == "svc":  # the O decision rule calibrates P(O) from predict_proba
+        model.set_params(svc__probability=True)
     return model
 
 
@@ -47,14 +49,51 @@ def _train(args) -> int:
     loader = {"ofgk": datasets.load_ofgk, "obafgkm": datasets.load_obafgkm,
               "all": datasets.load_real_spectra}[args.data]
     spectra = loader()
-    model = _train_pipeline(args.model, spectra.target, args, spectra.wavelength)
-    logger.info("fitting %s on %d spectra (%s)...", " -> ".join(n for n, _ in model.steps),
-                len(spectra.target), args.data)
-    model.fit(spectra.data, spectra.target)
-    path = save_model(model, args.output, wavelength=spectra.wavelength,
-                      overwrite=args.overwrite)
+    pipeline = _train_pipeline(args.model, spectra.target, args, spectra.wavelength)
+    model, novelty = _fit_with_rule(pipeline, spectra, args)
+    command = ["skspec", "train", "--data", args.data, "--model", args.model,
+               "--target-recall", f"{args.target_recall:g}", "--cv", str(args.cv),
+               "--random-state", str(args.random_state), "--device", args.device,
+               *(["--quick"] if args.quick else []), "-o", Path(args.output).name]
+    metadata = {"command": " ".join(command), "threshold": float(model.threshold_),
+                "validation_recall": model.validation_recall_,
+                "validation_precision": model.validation_precision_}
+    path = save_model(model, args.output, wavelength=spectra.wavelength, novelty=novelty,
+                      metadata=metadata, overwrite=args.overwrite)
     logger.info("saved %s (classes %s)", path, ", ".join(map(str, model.classes_)))
     return 0
+
+
+def _fit_with_rule(pipeline, spectra, args):
+    """The pipeline inside its O decision rule, and the novelty detector, both fitted.
+
+    The rule (:class:`~skspec.candidates.RareClassThreshold`) calibrates P(O)
+    on out-of-fold predictions of held-out stars (``groups`` = the data set's
+    ``object``) and picks the threshold for ``--target-recall``; the
+    detector is fitted on the training spectra plus one reddened copy of each
+    (E(B-V) uniform in [0, 2]), as ``benchmarks/results/novelty.md`` measured,
+    so that a reddened O star is not "unknown".
+    """
+    import numpy as np
+
+    from ..augmentation import redden
+    from ..candidates import NoveltyDetector, RareClassThreshold
+
+    X, y = spectra.data, spectra.target
+    stars = np.asarray(spectra.object)
+    rule = RareClassThreshold(pipeline, target_class="O", target_recall=args.target_recall,
+                              cv=args.cv, random_state=args.random_state)
+    logger.info("fitting %s in a RareClassThreshold (%d folds by star, then all) on %d "
+                "spectra (%s)...", " -> ".join(n for n, _ in pipeline.steps), args.cv,
+                len(y), args.data)
+    rule.fit(X, y, groups=stars)
+    logger.info("O threshold %.4g: validation recall %.3f, precision %.3f", rule.threshold_,
+                rule.validation_recall_, rule.validation_precision_)
+    rng = np.random.default_rng(args.random_state)
+    reddened = redden(X, spectra.wavelength, rng.uniform(0.0, 2.0, len(y)))
+    novelty = NoveltyDetector(random_state=args.random_state)
+    novelty.fit(np.vstack([X, reddened]), groups=np.concatenate([stars, stars]))
+    return rule, novelty
 
 
 def add_train_parser(subparsers) -> argparse.ArgumentParser:
@@ -80,6 +119,12 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true",
                         help="small GAN and network (rf: 30 trees), about a minute on 2 CPU "
                              "cores")
+    parser.add_argument("--target-recall", type=_recall, default=0.95,
+                        help="recall of O on held-out stars the saved O threshold is chosen "
+                             "for (default 0.95)")
+    parser.add_argument("--cv", type=_at_least_two, default=5,
+                        help="folds by star for the O calibration and threshold (default 5; "
+                             "the pipeline is fitted cv + 1 times)")
     parser.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     parser.add_argument("--device", default="auto", help="torch device (default: auto)")
     parser.set_defaults(func=_train)
@@ -94,6 +139,22 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _recall(text: str) -> float:
+    """argparse type: a number in (0, 1]."""
+    value = _fraction(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    """argparse type: an integer >= 2."""
+    value = _positive(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be >= 2, got {text}")
     return value
 
 
@@ -113,16 +174,65 @@ def _jobs(text: str) -> int:
     return -1 if text.strip() == "-1" else _positive(text)
 
 
+def _is_model_file(path: str) -> bool:
+    """True for a skspec model file (a zip with a manifest); a FITS file never is one."""
+    import zipfile
+
+    p = Path(path)
+    if not p.is_file() or not zipfile.is_zipfile(p):
+        return False
+    with zipfile.ZipFile(p) as zf:
+        return "manifest.json" in zf.namelist()
+
+
+def _model_and_inputs(args):
+    """``--model``, else a first INPUT that is a model file, else the bundled model."""
+    inputs = list(args.inputs)
+    if args.model is not None:
+        return args.model, inputs
+    first = inputs[0]
+    if len(inputs) > 1 and (_is_model_file(first) or first.lower().endswith(".skspec")):
+        return first, inputs[1:]  # skspec predict MODEL INPUT... (load_model names a bad one)
+    if _is_model_file(inputs[0]):
+        raise SystemExit(f"skspec predict: {inputs[0]} is a model file; name the spectra "
+                         "to classify after it")
+    from ._bundled import bundled_model_path
+
+    return bundled_model_path(), inputs
+
+
+def _prior(text: str) -> dict:
+    """argparse type: ``CLASS=P[,CLASS=P...]``, e.g. ``O=1e-4``."""
+    out = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise argparse.ArgumentTypeError(f"expected CLASS=P (e.g. O=1e-4), got {part!r}")
+        try:
+            p = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {value!r} in {part!r}") from None
+        if not 0 < p < 1:
+            raise argparse.ArgumentTypeError(f"a prior must be in (0, 1), got {part!r}")
+        out[name.strip()] = p
+    return out
+
+
 def _predict(args) -> int:
     from ._journal import _ResumeRefused
     from ._predict import predict_files
 
+    model, inputs = _model_and_inputs(args)
+    prior = {}
+    for part in args.prior or ():
+        prior.update(part)
     try:
         summary = predict_files(
-            args.model, args.inputs, args.output, batch_size=args.batch_size,
+            model, inputs, args.output, batch_size=args.batch_size,
             n_jobs=args.n_jobs, resume=not args.no_resume, verbose=0 if args.quiet else 1,
             device=args.device, max_bad_fraction=args.max_bad_fraction,
             tune_malloc=True,  # the process is ours
+            threshold=args.threshold, target_recall=args.target_recall, prior=prior or None,
         )
     except _ResumeRefused as exc:  # the library's advice is resume=False
         raise ValueError(
@@ -143,10 +253,27 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
                     "INPUT: FITS files, folders (searched recursively), glob patterns or "
                     "text files (.txt/.lst/.list) with one path per line. Files that cannot "
                     "be used get a row with flags and an error message. Re-running the same "
-                    "command skips files already in the catalogue.",
+                    "command skips files already in the catalogue. The model: --model PATH; "
+                    "else a first INPUT that is a model file or ends in .skspec (skspec predict "
+                    "MODEL INPUT...; a model file is a zip archive, which no spectrum file "
+                    "is); else the "
+                    "model that ships with skspec. The catalogue gets p_O (calibrated P(O)), "
+                    "is_candidate, rank, novelty and unknown (never a candidate).",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file from skspec train")
-    parser.add_argument("inputs", metavar="INPUT", nargs="+", help="files, folders, globs, lists")
+    parser.add_argument("inputs", metavar="INPUT", nargs="+",
+                        help="files, folders, globs, lists (optionally a model file first)")
+    parser.add_argument("--model", metavar="MODEL", default=None,
+                        help="model file from skspec train (default: the bundled model)")
+    rule = parser.add_mutually_exclusive_group()
+    rule.add_argument("--threshold", type=_fraction, default=None,
+                      help="O candidate when calibrated P(O) >= this (default: the model's, "
+                           "chosen for recall 0.95 on held-out stars)")
+    rule.add_argument("--target-recall", type=_recall, default=None,
+                      help="choose the O threshold for this recall on the model's held-out "
+                           "stars instead")
+    parser.add_argument("--prior", type=_prior, action="append", metavar="CLASS=P",
+                        help="survey base rate, e.g. O=1e-4: p_O and prob_* are moved to it "
+                             "by Bayes' rule (the candidates do not change)")
     parser.add_argument("-o", "--output", required=True, metavar="CATALOGUE",
                         help="catalogue.csv, catalogue.fits or catalogue.parquet")
     parser.add_argument("-j", "--n-jobs", type=_jobs, default=1,

@@ -19,8 +19,10 @@ FLAGS = ("unreadable", "short_coverage", "nan_heavy")
 
 _META_COLUMNS = ("file", "object_id", "obsid", "format", "survey_class", "survey_subclass",
                  "snr", "bad_fraction", "pred_class")
+#: the O-candidate columns, after the class probabilities
+_CANDIDATE_COLUMNS = ("p_O", "is_candidate", "rank", "novelty", "unknown")
 _TAIL_COLUMNS = ("flags", "error")
-_FLOAT_COLUMNS = ("snr", "bad_fraction")
+_FLOAT_COLUMNS = ("snr", "bad_fraction", "p_O", "rank", "novelty")
 
 
 def catalogue_columns(classes) -> list[str]:
@@ -30,15 +32,21 @@ def catalogue_columns(classes) -> list[str]:
     used), ``survey_class`` and ``survey_subclass`` (the survey pipeline's own
     labels from the header), ``snr``, ``bad_fraction`` (fraction of bad
     pixels over the grid's range), ``pred_class``, one ``prob_<class>`` per
-    class, ``flags`` (see :data:`FLAGS`) and ``error``.
+    class, the O-candidate columns ``p_O`` (calibrated P(O), at the survey
+    prior when one is given), ``is_candidate``, ``rank`` (1 = highest
+    ``p_O`` among the candidates, 0 for the others; written when the
+    catalogue is complete), ``novelty`` (novelty score over its threshold)
+    and ``unknown`` (``novelty > 1``; never a candidate), then ``flags``
+    (see :data:`FLAGS`) and ``error``.
 
     Examples
     --------
     >>> from skspec.survey import catalogue_columns
-    >>> catalogue_columns(["O", "B"])[-4:]
-    ['prob_O', 'prob_B', 'flags', 'error']
+    >>> catalogue_columns(["O", "B"])[-9:]
+    ['prob_O', 'prob_B', 'p_O', 'is_candidate', 'rank', 'novelty', 'unknown', 'flags', 'error']
     """
-    return [*_META_COLUMNS, *(f"prob_{c}" for c in classes), *_TAIL_COLUMNS]
+    return [*_META_COLUMNS, *(f"prob_{c}" for c in classes), *_CANDIDATE_COLUMNS,
+            *_TAIL_COLUMNS]
 
 
 def _float_columns(columns):

@@ -9,6 +9,9 @@ module and is shared by the serial path, the worker pool and the Dask path
   (never raises: problems become flags);
 - :mod:`._classification`: ``_classify`` turns a batch into catalogue rows;
 - :mod:`._columns`: the catalogue's columns and :data:`FLAGS`;
+- :mod:`._decision`: ``p_O``, ``is_candidate``, ``novelty``, ``unknown``
+  from the model's saved decision rule and novelty detector;
+- :mod:`._bundled`: the model that ships with skspec;
 - :mod:`._journal`: which files a catalogue already holds (resume);
 - :mod:`._sinks`: the csv, fits/parquet and in-memory writers;
 - :mod:`._pool`: the worker processes that read files;
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from ._classification import _classify
 from ._columns import FLAGS, catalogue_columns
+from ._decision import _Decision
 from ._model import _model_and_grid
 from ._paths import check_inputs, iter_paths
 from ._malloc import _tune_malloc
@@ -42,7 +46,8 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
                   resume: bool = True, verbose: int = 1, wavelength=None,
                   max_bad_fraction: float = 0.1, method: str = "flux_conserving",
                   chunk_size: int = 16, device: str | None = None,
-                  tune_malloc: bool = False):
+                  tune_malloc: bool = False, threshold: float | None = None,
+                  target_recall: float | None = None, prior: dict | None = None):
     """Classify spectrum files into a catalogue, with memory bounded by the batch.
 
     Each file is read onto the model's wavelength grid with
@@ -55,9 +60,10 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
 
     Parameters
     ----------
-    model : str, path-like or fitted estimator
+    model : str, path-like, fitted estimator or None
         A file written by :func:`skspec.save_model` (its grid is used), or a
-        fitted classifier/pipeline with ``predict_proba``.
+        fitted classifier/pipeline with ``predict_proba``. ``None``: the model
+        that ships with skspec (:func:`skspec.survey.bundled_model_path`).
     inputs : str, path-like or iterable of them
         Files, folders (searched recursively for FITS files), glob patterns or
         text files of paths; see :func:`iter_paths`. Read lazily.
@@ -103,6 +109,23 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         up to 256 MB may then stay with the process. Off by default: a library
         call leaves the caller's process as it was. ``skspec predict`` turns
         it on (the process is its own).
+    threshold : float in [0, 1] or None, default=None
+        Threshold on the calibrated P(O) (at the training mix) above which a
+        spectrum is an O candidate; None: the one saved in the model (chosen
+        on held-out stars for its target recall). For a model without a
+        decision rule (rf/svc pipelines, older files) P(O) is the model's
+        uncalibrated ``prob_O`` and None means "argmax is O".
+    target_recall : float in (0, 1] or None, default=None
+        Choose the threshold for this recall of O on the model's held-out
+        validation stars instead (needs a model from ``skspec train``); an
+        unreachable recall is an error naming the best reachable one.
+    prior : dict of {class: float} or None, default=None
+        Survey base rates, e.g. ``{"O": 1e-4}``: the probabilities and
+        ``p_O`` are moved to them the Bayes way
+        (:func:`skspec.candidates.shift_prior`), so ``p_O`` estimates the
+        fraction of such spectra that are O in the survey. The candidates do
+        not change (the threshold applies at the training mix, where its
+        recall was measured). Needs a model from ``skspec train``.
 
     Returns
     -------
@@ -120,6 +143,9 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         by SIGKILL.
     FileNotFoundError
         When an input given by name does not exist (checked before the run).
+    ValueError
+        For a threshold outside [0, 1], an unreachable ``target_recall``, or
+        a ``prior`` naming a class the model lacks (before any file is read).
 
     Notes
     -----
@@ -162,7 +188,13 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     if not 0 <= max_bad_fraction <= 1:
         raise ValueError(f"max_bad_fraction must be between 0 and 1, got {max_bad_fraction}")
     check_inputs(inputs)  # a typo is found before the catalogue is opened
+    if model is None:
+        from ._bundled import bundled_model_path
+
+        model = bundled_model_path()
     model, grid, classes = _model_and_grid(model, wavelength, device)
+    decision = _Decision(model, classes, threshold=threshold, target_recall=target_recall,
+                         prior=prior)
     columns = catalogue_columns(classes)
     sink = _open_sink(output, columns, resume)
     done = sink.done
@@ -196,7 +228,7 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
                                                     _chunks(todo(), chunk_size), 2 * n_jobs)
                      for item in chunk)
         for batch in _chunks(items, batch_size):
-            rows = _classify(model, batch, classes)
+            rows = _classify(model, batch, classes, decision)
             sink.write(rows)
             n_files += len(rows)
             n_classified += sum(1 for r in rows if r["pred_class"])

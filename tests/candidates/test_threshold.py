@@ -163,3 +163,22 @@ def test_skops_round_trip():
     assert all(t.startswith("skspec.") for t in untrusted), untrusted
     back = sio.loads(blob, trusted=untrusted)
     np.testing.assert_allclose(back.predict_proba(X), rule.predict_proba(X))
+
+
+def test_estimator_sees_the_class_names_in_the_folds():
+    """An over-sampler naming a class ({"O": n}, the recommended pipeline's) works out of fold.
+
+    cross_val_predict fitted the folds on integer-encoded labels, so such a
+    sampler raised "The {'O'} target class is/are not present".
+    """
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(2, 1, (12, 3))])
+    y = np.array(["B"] * 60 + ["O"] * 12)
+    pipe = make_pipeline(RandomOverSampler(sampling_strategy={"O": 20}, random_state=0),
+                         LogisticRegression())
+    rule = RareClassThreshold(pipe, cv=3, random_state=0).fit(X, y)
+    assert rule.validation_recall_ >= 0.95

@@ -29,15 +29,20 @@ def test_train_model_choice_is_served_by_predict(samples, tmp_path, name, last):
     assert main(["train", "--model", name, "--quick", "--data", "ofgk",
                  "-o", str(model_path)]) == 0
     model = load_model(model_path)
-    assert type(model.steps[-1][1]).__name__ == last
+    assert type(model).__name__ == "RareClassThreshold"  # the O decision rule, saved
+    assert type(model.estimator_.steps[-1][1]).__name__ == last
+    assert type(model.novelty_).__name__ == "NoveltyDetector"  # in the same file
+    assert 0 <= model.threshold_ <= 1
     assert list(model.classes_) == ["F", "G", "K", "O"]
     assert main(["predict", str(model_path), *samples, "-o", str(out), "-q"]) == 0
     rows = _rows(out)
     assert len(rows) == len(samples)
     assert {r["pred_class"] for r in rows} <= {"F", "G", "K", "O"}
     assert all(r["pred_class"] for r in rows)  # the bundled samples all classify
+    assert all(r["is_candidate"] in ("True", "False") and r["unknown"] in ("True", "False")
+               for r in rows)
     if name == "rf":
-        assert model.steps[-1][1].n_estimators == 30  # --quick
+        assert model.estimator_.steps[-1][1].n_estimators == 30  # --quick
 
 
 class _Spy:

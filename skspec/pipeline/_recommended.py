@@ -115,6 +115,12 @@ def survey_augmenter(wavelength=None, *, random_state=None, **overrides):
     """
     from ..augmentation import SpectrumAugmenter
 
+    if wavelength is not None and hasattr(wavelength, "unit"):
+        # a plain grid in Angstrom: what a saved model (skops, no pickle) can hold
+        import astropy.units as u
+
+        wavelength = np.asarray(wavelength.to_value(u.AA, equivalencies=u.spectral()),
+                                dtype=float)
     params = {**SURVEY_AUGMENTATION, **overrides}
     return SpectrumAugmenter(wavelength, random_state=random_state, **params)
 

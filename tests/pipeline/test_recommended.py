@@ -124,3 +124,18 @@ def test_every_entry_point_uses_the_one_pipeline_and_factor():
         sampler = _make_pipeline(method, Y, MODES["quick"], 0, "cpu").named_steps["clf"].sampler
         strategy = sampler.sampling_strategy
         assert strategy == {"O": 15}, method
+
+
+def test_survey_augmenter_holds_a_plain_angstrom_grid_that_a_saved_model_can_hold():
+    # skspec train passed load_real_spectra().wavelength (a Quantity) and save_model's
+    # skops writer failed on it after the whole fit
+    import astropy.units as u
+    import skops.io
+
+    from skspec.pipeline import survey_augmenter
+
+    aug = survey_augmenter(np.array([390.0, 450.0, 550.0]) * u.nm, random_state=0)
+    assert type(aug.wavelength) is np.ndarray
+    np.testing.assert_allclose(aug.wavelength, [3900.0, 4500.0, 5500.0])
+    skops.io.loads(skops.io.dumps(aug), trusted=skops.io.get_untrusted_types(
+        data=skops.io.dumps(aug)))

@@ -33,10 +33,14 @@ def _predict_partition(paths, model, grid, classes, batch_size, max_bad_fraction
         _tune_malloc()
     if isinstance(model, (str, os.PathLike)):
         model = _cached_model(os.fspath(model), os.path.getmtime(model), device)
+    columns = catalogue_columns(classes)
     rows = []
     for chunk in _chunks(paths, batch_size):
         items = [_read_one(p, grid, max_bad_fraction, method) for p in chunk]
-        rows.extend(_classify(model, items, classes))
+        # the keys in catalogue order, as predict_files writes them
+        for row in _classify(model, items, classes):
+            row["rank"] = None  # needs the whole catalogue (see the docstring)
+            rows.append({c: row.get(c) for c in columns})
     return rows
 
 
@@ -52,6 +56,11 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
     of :func:`skspec.survey.predict_files`, so the rows are the same. Nothing
     is computed until you call ``.compute()``, ``.to_dataframe()``,
     ``.to_textfiles()``, ... with whatever Dask scheduler is active.
+
+    The rows are those of :func:`predict_files` except ``rank``, which needs
+    the whole catalogue and is left empty here: compute it afterwards with
+    :func:`skspec.candidates.rank_candidates` on the collected ``p_O`` and
+    ``is_candidate`` columns.
 
     Parameters
     ----------
@@ -181,6 +190,8 @@ def predict_bag(model, paths, *, wavelength=None, batch_size: int = 256,
 
     columns = catalogue_columns(classes)
     floats = set(_float_columns(columns))
-    meta = pd.DataFrame({c: pd.Series(dtype=np.float64 if c in floats else str)
+    # is_candidate is boolean, as in predict_files' frame
+    meta = pd.DataFrame({c: pd.Series(dtype=np.float64 if c in floats else
+                                      bool if c == "is_candidate" else str)
                          for c in columns})
     return rows.to_dataframe(meta=meta)

@@ -45,9 +45,10 @@ def rotational_kernel(velocity, vsini, *, limb_darkening=0.6):
     Examples
     --------
     >>> import numpy as np
+    >>> from scipy.integrate import trapezoid
     >>> from skspec.augmentation import rotational_kernel
     >>> v = np.linspace(-150, 150, 30001)
-    >>> round(float(np.trapezoid(rotational_kernel(v, 100.0), v)), 4)
+    >>> round(float(trapezoid(rotational_kernel(v, 100.0), v)), 4)
     1.0
     """
     vsini = float(vsini)

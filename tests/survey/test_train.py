@@ -121,11 +121,14 @@ def test_train_passes_the_grid_to_the_recommended_pipeline(monkeypatch, tmp_path
 
     seen = {}
 
+    class Stop(Exception):
+        pass
+
     def fake(y, **kw):
         seen.update(kw)
-        return _Spy()
+        raise Stop  # the pipeline's configuration is what this test is about
 
     monkeypatch.setattr(_cli, "recommended_pipeline", fake)
-    with pytest.raises(AssertionError, match="refused before fitting"):
+    with pytest.raises(Stop):
         main(["train", "-o", str(tmp_path / "m.skspec")])
     assert seen["wavelength"].size == 1493  # load_real_spectra's grid, the default data

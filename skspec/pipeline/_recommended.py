@@ -114,13 +114,11 @@ def survey_augmenter(wavelength=None, *, random_state=None, **overrides):
     ((0.0, 2.0), (5.0, 100.0))
     """
     from ..augmentation import SpectrumAugmenter
+    from ..utils import check_wavelength
 
-    if wavelength is not None and hasattr(wavelength, "unit"):
-        # a plain grid in Angstrom: what a saved model (skops, no pickle) can hold
-        import astropy.units as u
-
-        wavelength = np.asarray(wavelength.to_value(u.AA, equivalencies=u.spectral()),
-                                dtype=float)
+    if wavelength is not None:
+        # a plain, checked grid in Angstrom: what a saved model (skops, no pickle) can hold
+        wavelength = check_wavelength(wavelength)
     params = {**SURVEY_AUGMENTATION, **overrides}
     return SpectrumAugmenter(wavelength, random_state=random_state, **params)
 

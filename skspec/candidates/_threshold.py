@@ -129,12 +129,21 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     cannot take ``groups`` without metadata routing): O-vs-rest is binary,
     but the survey wants the other classes too.
 
+    A classifier without ``predict_proba`` (an :class:`~sklearn.svm.SVC`,
+    the recommended pipeline's) works through its ``decision_function``:
+    Platt scaling then maps the one-vs-rest decision value of
+    ``target_class`` to a calibrated P, and the other classes share
+    ``1 - P`` in proportion to the softmax of their decision values (an
+    ordering, not a calibrated probability).
+
     Parameters
     ----------
-    estimator : classifier with ``predict_proba``
+    estimator : classifier with ``predict_proba`` or ``decision_function``
         Cloned for every fold and for the final fit (a pipeline with an
         over-sampler is fine: samplers act only in ``fit``, so the held-out
-        spectra stay real).
+        spectra stay real). ``predict_proba`` is used where the estimator
+        has it, else the one-vs-rest ``decision_function`` (which needs
+        ``calibration``).
     target_class : object or None, default="O"
         The rare class; None picks the least frequent class of ``y``.
     target_recall : float in (0, 1], default=0.95
@@ -143,7 +152,8 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     threshold : float in [0, 1] or None, default=None
         Use this threshold on the calibrated P instead of choosing one.
     calibration : {"sigmoid", "isotonic", None}, default="sigmoid"
-        How P(``target_class``) is calibrated; None keeps the estimator's.
+        How P(``target_class``) is calibrated; None keeps the estimator's
+        (only for an estimator with ``predict_proba``).
         Isotonic needs many validation spectra of the class (it can return 0,
         which no threshold above 0 recovers).
     cv : int or cross-validation splitter, default=5
@@ -178,6 +188,8 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Class frequencies of ``y``, the mix the calibrated P refers to.
     prior_ : ndarray of shape (n_classes,) or None
         The full survey prior from ``prior``.
+    score_method_ : {"predict_proba", "decision_function"}
+        What the estimator's scores come from.
     validation_scores_ : ndarray of shape (n_samples,)
         Out-of-fold calibrated P(``target_class``) of every training spectrum.
     validation_is_target_ : ndarray of bool of shape (n_samples,)
@@ -209,7 +221,8 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "estimator": [HasMethods(["fit", "predict_proba"]),
+                      HasMethods(["fit", "decision_function"])],
         "target_class": "no_validation",
         "target_recall": [Interval(Real, 0, 1, closed="right")],
         "threshold": [Interval(Real, 0, 1, closed="both"), None],
@@ -296,8 +309,15 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.prior_ = (None if self.prior is None
                        else _check_prior(self.prior, classes, self.train_prior_))
 
+        self.score_method_ = _score_method(self.estimator)
+        if self.score_method_ == "decision_function" and self.calibration is None:
+            raise ValueError(
+                f"calibration=None keeps the estimator's probabilities, but "
+                f"{type(self.estimator).__name__} has no predict_proba (its decision_function "
+                "is not a probability): use calibration='sigmoid' or 'isotonic'")
         splits = self._splits(X, y, groups, target)
-        oof = _out_of_fold_proba(self.estimator, X, y, splits, classes, fit_params)
+        oof = _out_of_fold_scores(self.estimator, X, y, splits, classes, fit_params,
+                                  self.score_method_)
         score = oof[:, self.target_index_]
         is_target = y == target
         self._fit_calibration(score, is_target)
@@ -332,7 +352,7 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.calibration == "sigmoid":
             from sklearn.linear_model import LogisticRegression
 
-            z = _logit(score)[:, None]
+            z = self._platt_input(score)[:, None]
             lr = LogisticRegression(C=1e4).fit(z, is_target)  # almost unregularised Platt
             self.calibration_coef_ = np.array([float(lr.coef_[0, 0]), float(lr.intercept_[0])])
         elif self.calibration == "isotonic":
@@ -346,9 +366,17 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.calibration_x_.size:
             return np.interp(score, self.calibration_x_, self.calibration_y_)
         a, b = self.calibration_coef_
-        if a == 1.0 and b == 0.0:
+        if a == 1.0 and b == 0.0 and self.score_method_ == "predict_proba":
             return np.asarray(score, dtype=float)
-        return 1.0 / (1.0 + np.exp(-(a * _logit(score) + b)))
+        from scipy.special import expit  # no overflow for large decision values
+
+        return expit(a * self._platt_input(score) + b)
+
+    def _platt_input(self, score):
+        """What Platt scaling is linear in: the logit of a probability, a decision value as is."""
+        if getattr(self, "score_method_", "predict_proba") == "predict_proba":
+            return _logit(score)
+        return np.asarray(score, dtype=float)
 
     def threshold_for_recall(self, recall: float) -> float:
         """The largest threshold whose validation recall is at least ``recall``.
@@ -390,11 +418,14 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ predict
     def _calibrated_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
-        proba = np.asarray(self.estimator_.predict_proba(X), dtype=float)
+        method = getattr(self, "score_method_", "predict_proba")  # files of before 0.2
+        proba = _scores(self.estimator_, X, method, self.classes_.size)
         t = self.target_index_
         p_t = self._calibrate(proba[:, t])
         rest = np.delete(np.arange(proba.shape[1]), t)
         others = proba[:, rest]
+        if method == "decision_function":  # shares of the rest, in the decision values' order
+            others = np.exp(others - others.max(axis=1, keepdims=True))
         total = others.sum(axis=1, keepdims=True)
         fallback = self.train_prior_[rest] / self.train_prior_[rest].sum()
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -460,8 +491,28 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
-def _out_of_fold_proba(estimator, X, y, splits, classes, fit_params) -> np.ndarray:
-    """Out-of-fold ``predict_proba`` with the labels as given.
+def _score_method(estimator) -> str:
+    """``predict_proba`` where the (unfitted) estimator offers it, else ``decision_function``.
+
+    A pipeline hides its final step's methods behind ``available_if``: ``hasattr``
+    answers for the step, as it should.
+    """
+    return "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
+
+
+def _scores(estimator, X, method, n_classes) -> np.ndarray:
+    """``(n_samples, n_classes)`` scores of a fitted estimator by ``method``."""
+    score = np.asarray(getattr(estimator, method)(X), dtype=float)
+    if score.ndim == 1:  # a binary decision_function: the score of classes_[1]
+        score = np.column_stack([-score, score])
+    if score.shape[1] != n_classes:
+        raise ValueError(f"{type(estimator).__name__}.{method} gave {score.shape[1]} columns for "
+                         f"{n_classes} classes (an SVC needs decision_function_shape='ovr')")
+    return score
+
+
+def _out_of_fold_scores(estimator, X, y, splits, classes, fit_params, method) -> np.ndarray:
+    """Out-of-fold ``predict_proba`` (or ``decision_function``) with the labels as given.
 
     Not :func:`~sklearn.model_selection.cross_val_predict`: it fits on
     integer-encoded labels, which breaks an over-sampler whose
@@ -476,8 +527,9 @@ def _out_of_fold_proba(estimator, X, y, splits, classes, fit_params) -> np.ndarr
         params = {k: (_safe_indexing(v, train) if hasattr(v, "__len__") and len(v) == len(y)
                       else v) for k, v in fit_params.items()}  # per-sample ones follow the fold
         fold = clone(estimator).fit(_safe_indexing(X, train), y[train], **params)
-        proba = np.asarray(fold.predict_proba(_safe_indexing(X, test)), dtype=float)
-        cols = np.searchsorted(classes, np.asarray(fold.classes_))
+        fold_classes = np.asarray(fold.classes_)
+        proba = _scores(fold, _safe_indexing(X, test), method, fold_classes.size)
+        cols = np.searchsorted(classes, fold_classes)
         oof[np.asarray(test)[:, None], cols[None, :]] = proba
     return oof
 

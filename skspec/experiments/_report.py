@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ._aggregate import SCORES
 from ._border import border_lines
+from ._split import RECOMMENDED_LABEL
 from ._methods import _oversample_target
 
 def _fmt(s, digits=2):
@@ -60,6 +61,11 @@ def _write_report(results: dict, out: Path) -> str:
         f"{p.get('augment_copies', 1)} augmented copy(ies) of every training spectrum "
         "(AugmentationSampler). An over-sampler runs once for both twins (inside RAC-Net, on its "
         "training rows; the twins share the validation split).",
+        *([f"- '{RECOMMENDED_LABEL}': `skspec.pipeline.recommended_pipeline("
+           + ", ".join(f"{k}={v!r}" for k, v in p["recommended"].items())
+           + ")`, what `skspec train` fits: augmented copies (reddening, noise) -> "
+           "ContinuumNormalizer -> FluxNormalizer -> smoothing -> RBF SVC; its augmentation "
+           "is its own (no '+aug' twin)."] if p.get("recommended") is not None else []),
         "- O average precision: of P(O) (the SVCs: their decision function for O), the test "
         "spectra of a seed's splits pooled.",
         "- Scores are pooled over the splits of a seed; tables give the median over seeds and, "

@@ -202,6 +202,8 @@ def reproduce(data: str = "ofgk", *, mode: str = "quick", output="skspec_results
             "augmentation": {k: list(v) if isinstance(v, tuple) else v
                              for k, v in settings.augmentation.items()},
             "augment_copies": settings.augment_copies,
+            "recommended": (None if settings.recommended is None
+                            else dict(settings.recommended)),
             "resolution": SURVEY_RESOLUTION, "input_resolution": LIBRARY_RESOLUTION,
             "lcgan": dict(settings.lcgan),
             "racnet": _racnet_settings(settings),

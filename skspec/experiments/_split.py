@@ -23,6 +23,10 @@ from ._methods import (
 )
 
 
+#: report label of the recommended pipeline's row
+RECOMMENDED_LABEL = "recommended (skspec train)"
+
+
 def _run_split(task, X, y, wavelength, settings, device, threads=None):
     """Fit every method on one training fold, predict its test fold in every condition.
 
@@ -88,6 +92,13 @@ def _fit_split(task, X, y, wavelength, settings, device):
     out = {"seed": seed, "split": split, "test_object": task["test_object"],
            "n_train": {str(c): int(n) for c, n in zip(*np.unique(y_train, return_counts=True))},
            "predictions": {}, "scores": {}, "gan": {}, "timing": {}}
+    if settings.recommended is not None:  # what skspec train fits, with its own augmentation
+        from ..pipeline import recommended_pipeline
+
+        start = time.perf_counter()
+        model = recommended_pipeline(y_train, wavelength=wavelength, random_state=seed,
+                                     device=device, **settings.recommended)
+        _record(out, RECOMMENDED_LABEL, model.fit(X_train, y_train), tests, start)
     for name in settings.baselines:
         for augment in _variants(name, settings):
             start = time.perf_counter()

@@ -1,7 +1,10 @@
 """The recommended pipeline and the measured defaults it is built from.
 
-- :func:`recommended_pipeline`: FluxNormalizer -> RACNetClassifier(sampler=LCGAN),
-  as ``skspec train`` fits it; ``preset="paper"`` keeps the paper's settings.
+- :func:`recommended_pipeline`: augmented copies (reddening, noise) ->
+  ContinuumNormalizer -> FluxNormalizer -> smoothing -> RBF SVC, as ``skspec train``
+  fits it (:data:`AUGMENT_COPIES`, :data:`SVC_PARAMS`, :data:`SMOOTHING_RESOLUTION`);
+  ``classifier="racnet"`` ends in RAC-Net with LCGAN inside; ``preset="paper"``
+  keeps the paper's settings.
 - :func:`oversample_o` and :data:`O_OVERSAMPLE_FACTOR`: how many synthetic O
   spectra to add (1.5x the real ones, measured), for any over-sampler.
 - :data:`GAN_LEARNING_RATES`: LCGAN's learning rates in the recommended pipeline.
@@ -14,14 +17,18 @@ settings from here.
 """
 
 from ._recommended import (
+    AUGMENT_COPIES,
     GAN_LEARNING_RATES,
     O_OVERSAMPLE_FACTOR,
     PRESETS,
+    SMOOTHING_RESOLUTION,
     SURVEY_AUGMENTATION,
+    SVC_PARAMS,
     oversample_o,
     recommended_pipeline,
     survey_augmenter,
 )
 
-__all__ = ["GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS", "SURVEY_AUGMENTATION",
-           "oversample_o", "recommended_pipeline", "survey_augmenter"]
+__all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS",
+           "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS", "oversample_o",
+           "recommended_pipeline", "survey_augmenter"]

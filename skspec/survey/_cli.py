@@ -2,7 +2,7 @@
 
 ::
 
-    skspec train -o model.skspec            # --data all (default); or --model rf, --model svc
+    skspec train -o model.skspec            # --data all (default); or --model racnet, --model rf
     skspec predict model.skspec spectra/ -o catalogue.csv --n-jobs 2
 """
 
@@ -21,18 +21,15 @@ logger = logging.getLogger(__name__)
 
 def _train_pipeline(name, y, args, wavelength=None):
     """The pipeline ``skspec train --model NAME`` fits on labels ``y`` (spectra on ``wavelength``)."""
-    if name == "racnet":
-        return recommended_pipeline(y, wavelength=wavelength, quick=args.quick,
+    if name in ("svc", "racnet"):
+        return recommended_pipeline(y, wavelength=wavelength, classifier=name, quick=args.quick,
                                     random_state=args.random_state, device=args.device)
-    # the scikit-learn baselines of skspec reproduce, as measured there
+    # the random-forest baseline of skspec reproduce, as measured there
     from ..experiments._methods import _make_baseline
 
-    model = _make_baseline({"rf": "RandomForest", "svc": "SMOTE+SVC"}[name], y,
-                           args.random_state)
-    if name == "rf" and args.quick:
+    model = _make_baseline("RandomForest", y, args.random_state)
+    if args.quick:
         model.set_params(randomforestclassifier__n_estimators=30)
-    if name == "svc":  # the O decision rule calibrates P(O) from predict_proba
-        model.set_params(svc__probability=True)
     return model
 
 
@@ -111,14 +108,15 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
                         help="training set: every bundled real spectrum on the blue-violet "
                              "3900-5500 A range (default: load_real_spectra, 28 O stars), or "
                              "the paper's full-range O/F/G/K or O/B/A/F/G/K/M")
-    parser.add_argument("--model", choices=("racnet", "rf", "svc"), default="racnet",
-                        help="pipeline to fit (default racnet: LCGAN + RAC-Net)")
+    parser.add_argument("--model", choices=("svc", "racnet", "rf"), default="svc",
+                        help="pipeline to fit (default svc: skspec.pipeline."
+                             "recommended_pipeline, measured best under reddening and noise)")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL",
                         help="model file to write, e.g. model.skspec")
     parser.add_argument("--overwrite", action="store_true", help="replace MODEL if it exists")
     parser.add_argument("--quick", action="store_true",
-                        help="small GAN and network (rf: 30 trees), about a minute on 2 CPU "
-                             "cores")
+                        help="smaller and faster (svc: 2 augmented copies; racnet: small GAN "
+                             "and network; rf: 30 trees), for trying the commands")
     parser.add_argument("--target-recall", type=_recall, default=0.95,
                         help="recall of O on held-out stars the saved O threshold is chosen "
                              "for (default 0.95)")

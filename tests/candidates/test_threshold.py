@@ -182,3 +182,43 @@ def test_estimator_sees_the_class_names_in_the_folds():
                          LogisticRegression())
     rule = RareClassThreshold(pipe, cv=3, random_state=0).fit(X, y)
     assert rule.validation_recall_ >= 0.95
+
+
+def test_decision_function_estimator_gets_a_calibrated_p():
+    """An SVC (no predict_proba; the recommended pipeline's) is calibrated from its decision values."""
+    from sklearn.svm import SVC
+
+    X, y = _data(n_rare=60, shift=1.0)
+    rule = RareClassThreshold(SVC(class_weight="balanced"), target_recall=0.9,
+                              random_state=0).fit(X, y)
+    assert rule.score_method_ == "decision_function"
+    p = rule.validation_scores_
+    assert ((p > 0) & (p < 1)).all()
+    # Platt on the decision value: the mean P(O) matches the share of O
+    np.testing.assert_allclose(p.mean(), rule.validation_is_target_.mean(), rtol=0.1)
+    assert rule.validation_recall_ >= 0.9
+    proba = rule.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # the other classes follow the SVC's own decision among them
+    pred = rule.predict(X)
+    svc = rule.estimator_
+    dec = svc.decision_function(X)
+    others = np.asarray(svc.classes_) != "O"
+    expected = np.asarray(svc.classes_)[others][dec[:, others].argmax(axis=1)]
+    np.testing.assert_array_equal(pred[pred != "O"], expected[pred != "O"])
+    # huge decision values do not overflow
+    assert np.isfinite(rule._calibrate(np.array([-1e6, 1e6]))).all()
+
+
+def test_binary_decision_function_and_no_calibration_refused():
+    from sklearn.svm import SVC
+
+    X, y = _data()
+    keep = y != "F"
+    rule = RareClassThreshold(SVC(), random_state=0).fit(X[keep], y[keep])
+    proba = rule.predict_proba(X[keep])
+    # the binary decision value is the score of classes_[1] ("O"): P(O) rises with it
+    order = np.argsort(rule.estimator_.decision_function(X[keep]))
+    assert np.all(np.diff(proba[order, 1]) >= -1e-12)
+    with pytest.raises(ValueError, match="has no predict_proba"):
+        RareClassThreshold(SVC(), calibration=None).fit(X, y)

@@ -29,7 +29,9 @@ def test_writes_report_json_and_figures(tiny_run):
         "SVC", "SMOTE+SVC", "RandomForest", "RACNet", "RACNet+RandomOverSampler",
         "RACNet+SMOTE", "RACNet+SGAN", "RACNet+LCGAN", "RACNet, no noise augmentation",
         # the tiny mode's "+aug" twins: a baseline, the plain net and a GAN pipeline
-        "SVC +aug", "RACNet +aug", "RACNet+LCGAN +aug"}
+        "SVC +aug", "RACNet +aug", "RACNet+LCGAN +aug",
+        # what skspec train fits, its augmentation its own
+        "recommended (skspec train)"}
     # the extinction axis and the headline "survey" column, for every method
     for by_level in stored["recognition"].values():
         assert list(by_level) == ["clean", "snr10", "ebv1", "survey"]

@@ -37,8 +37,34 @@ def test_oversample_o_rejects_a_factor_below_one():
 
 
 def test_recommended_configuration():
+    from sklearn.svm import SVC
+
+    from skspec.augmentation import AugmentationSampler, SpectrumAugmenter
+    from skspec.pipeline import AUGMENT_COPIES, SMOOTHING_RESOLUTION, SURVEY_AUGMENTATION, SVC_PARAMS
+    from skspec.preprocessing import ContinuumNormalizer, FluxNormalizer, SpectrumDegrader
+
     model = recommended_pipeline(Y, wavelength=WAVE, random_state=3, device="cpu")
-    assert [name for name, _ in model.steps] == ["norm", "racnet"]
+    assert [name for name, _ in model.steps] == ["augment", "continuum", "norm", "smooth", "svc"]
+    augment, cont, norm, smooth, svc = (step for _, step in model.steps)
+    # the physical augmentation as training copies, on the grid passed
+    # (benchmarks/results/survey_targets.md), drawn with the pipeline's seed
+    assert isinstance(augment, AugmentationSampler) and augment.n_copies == AUGMENT_COPIES == 5
+    aug = augment.augmenter
+    assert isinstance(aug, SpectrumAugmenter)
+    assert (aug.ebv, aug.snr) == (SURVEY_AUGMENTATION["ebv"], SURVEY_AUGMENTATION["snr"])
+    np.testing.assert_array_equal(np.asarray(aug.wavelength), WAVE)
+    assert aug.random_state == 3 and augment.random_state == 3
+    assert isinstance(cont, ContinuumNormalizer) and isinstance(norm, FluxNormalizer)
+    np.testing.assert_array_equal(cont.wavelength, WAVE)
+    assert isinstance(smooth, SpectrumDegrader)
+    assert smooth.snr is None and smooth.resolution == SMOOTHING_RESOLUTION  # no noise at predict
+    assert isinstance(svc, SVC) and (svc.C, svc.class_weight) == (SVC_PARAMS["C"], "balanced")
+
+
+def test_recommended_racnet_configuration():
+    model = recommended_pipeline(Y, wavelength=WAVE, classifier="racnet", random_state=3,
+                                 device="cpu")
+    assert [name for name, _ in model.steps] == ["continuum", "norm", "racnet"]
     net = model.named_steps["racnet"]
     gan = net.sampler  # inside the classifier: fitted on its training rows only
     assert gan.sampling_strategy == {"O": 15}  # 1.5x the real O, not the largest class
@@ -46,37 +72,66 @@ def test_recommended_configuration():
     assert (gan.generator_lr, gan.discriminator_lr) == (
         GAN_LEARNING_RATES["generator_lr"], GAN_LEARNING_RATES["discriminator_lr"])
     assert gan.random_state == 3 and net.random_state == 3 and net.device == "cpu"
-    # RAC-Net keeps the classifier's measured defaults
+    # RAC-Net keeps the classifier's measured defaults, its noise-only augmentation
+    # included: rectified spectra carry no reddening to learn
     from skspec.neural_network import RACNetClassifier
 
     defaults = RACNetClassifier().get_params()
-    for key in ("lr", "max_epochs", "patience", "class_weight", "augment_snr"):
+    for key in ("lr", "max_epochs", "patience", "class_weight", "augment", "augment_snr"):
         assert net.get_params()[key] == defaults[key], key
-    # ... except its augmentation: reddening + noise on the grid passed
-    # (benchmarks/results/survey_targets.md), not the noise-only default
-    from skspec.augmentation import SpectrumAugmenter
-    from skspec.pipeline import SURVEY_AUGMENTATION
-
-    aug = net.augment
-    assert isinstance(aug, SpectrumAugmenter)
-    assert (aug.ebv, aug.snr) == (SURVEY_AUGMENTATION["ebv"], SURVEY_AUGMENTATION["snr"])
-    np.testing.assert_array_equal(np.asarray(aug.wavelength), WAVE)
-    assert aug.random_state == 3
 
 
 def test_recommended_needs_the_grid():
     with pytest.raises(ValueError, match="wavelength is required"):
         recommended_pipeline(Y)
+    with pytest.raises(ValueError, match="wavelength is required"):
+        recommended_pipeline(Y, classifier="racnet")
 
 
-def test_quick_shrinks_gan_and_net_only():
+def test_unknown_classifier_and_svc_paper():
+    with pytest.raises(ValueError, match="classifier must be"):
+        recommended_pipeline(Y, wavelength=WAVE, classifier="knn")
+    with pytest.raises(ValueError, match="paper's RAC-Net"):
+        recommended_pipeline(Y, preset="paper", classifier="svc")
+
+
+def test_quick_shrinks_copies_gan_and_net_only():
     model = recommended_pipeline(Y, wavelength=WAVE, quick=True)
-    net = model.named_steps["racnet"]
+    assert model.named_steps["augment"].n_copies == 2
+    assert model.named_steps["augment"].augmenter.ebv == (0.0, 2.0)  # quick keeps the physics
+    net = recommended_pipeline(Y, wavelength=WAVE, quick=True, classifier="racnet")
+    net = net.named_steps["racnet"]
     gan = net.sampler
     assert gan.sampling_strategy == {"O": 15}
     assert (gan.n_iter, gan.channels) == (30, 4)
     assert net.max_epochs == 8 and net.module__channels == (4, 8, 8, 16)
-    assert net.augment.ebv == (0.0, 2.0)  # quick keeps the physical augmentation
+
+
+def test_recommended_pipeline_fits_and_reads_lines_not_colour():
+    # a sloped continuum (the colour) must not decide: two classes that differ only in a
+    # line, each seen with one continuum slope in training, are told apart with the
+    # slopes swapped; a plain SVC on the flux learns the slope instead
+    from imblearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from skspec.preprocessing import FluxNormalizer
+
+    rng = np.random.default_rng(0)
+    wave = np.linspace(3900.0, 5500.0, 200)
+    line = np.exp(-0.5 * ((wave - 4541.0) / 4.0) ** 2)
+
+    def spectra(n, depth, slope):
+        cont = 1.0 + slope * (wave - 3900.0) / 1600.0
+        return cont * (1.0 - depth * line) * (1.0 + 0.01 * rng.standard_normal((n, wave.size)))
+
+    X = np.vstack([spectra(30, 0.4, 1.0), spectra(30, 0.0, -0.5)])
+    y = np.array(["O"] * 30 + ["B"] * 30)
+    X_swapped = np.vstack([spectra(10, 0.4, -0.5), spectra(10, 0.0, 1.0)])
+    y_swapped = np.array(["O"] * 10 + ["B"] * 10)
+    model = recommended_pipeline(y, wavelength=wave, quick=True).fit(X, y)
+    assert (model.predict(X_swapped) == y_swapped).mean() >= 0.9
+    plain = make_pipeline(FluxNormalizer(), SVC(class_weight="balanced")).fit(X, y)
+    assert (plain.predict(X_swapped) == y_swapped).mean() <= 0.5
 
 
 def test_paper_preset_keeps_the_papers_settings():
@@ -100,7 +155,7 @@ def test_paper_preset_keeps_the_papers_settings():
 
 
 def test_without_o_there_is_no_gan():
-    model = recommended_pipeline(np.array(["F", "G"] * 10), wavelength=WAVE)
+    model = recommended_pipeline(np.array(["F", "G"] * 10), wavelength=WAVE, classifier="racnet")
     assert model.named_steps["racnet"].sampler is None
 
 

@@ -134,7 +134,9 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Platt scaling then maps the one-vs-rest decision value of
     ``target_class`` to a calibrated P, and the other classes share
     ``1 - P`` in proportion to the softmax of their decision values (an
-    ordering, not a calibrated probability).
+    ordering, not a calibrated probability). An SVC's one-vs-rest decision
+    value is its one-vs-one vote count plus a confidence below 1/3, so its
+    calibrated P climbs steeply where the votes for the class change.
 
     Parameters
     ----------

@@ -32,7 +32,7 @@ def test_bundled_model_is_this_version_and_records_its_command():
     recorded = manifest["metadata"]["command"].split(" -o ")[0]
     assert recorded == BUNDLED_MODEL_COMMAND.split(" -o ")[0].replace(" --overwrite", "")
     assert manifest["novelty"].endswith("NoveltyDetector")
-    assert bundled_model_path().stat().st_size < 5e6  # a few MB at most
+    assert bundled_model_path().stat().st_size < 8e6  # a few MB at most (the SVC: ~5 MB)
 
 
 def test_bundled_model_predicts_the_bundled_spectra_as_recorded():

@@ -147,7 +147,7 @@ def test_gan_fidelity_without_none_first(small_split, methods):
     from skspec.experiments._split import _fit_split
 
     task, X, y, wavelength = small_split
-    settings = replace(MODES["tiny"], methods=methods, baselines=(), augmented=())
+    settings = replace(MODES["tiny"], methods=methods, baselines=(), augmented=(), recommended=None)
     out = _fit_split(task, X, y, wavelength, settings, "cpu")
     for gan in set(methods) - {"none"}:
         assert np.isfinite(out["gan"][gan]["fidelity"]["frechet_racnet"])

@@ -85,9 +85,7 @@ def _fit_with_rule(pipeline, spectra, args):
     """
     import numpy as np
 
-    from ..candidates import NoveltyDetector, RareClassThreshold
-    from ..pipeline import survey_augmenter
-    from ..utils import check_wavelength
+    from ..candidates import RareClassThreshold
 
     X, y = spectra.data, spectra.target
     stars = np.asarray(spectra.object)
@@ -99,14 +97,25 @@ def _fit_with_rule(pipeline, spectra, args):
     rule.fit(X, y, groups=stars)
     logger.info("O threshold %.4g: validation recall %.3f, precision %.3f", rule.threshold_,
                 rule.validation_recall_, rule.validation_precision_)
+    return rule, _fit_novelty(spectra, args.random_state)
+
+
+def _fit_novelty(spectra, random_state):
+    """The novelty detector of ``skspec train``, fitted on ``spectra`` (a dataset Bunch)."""
+    import numpy as np
+
+    from ..candidates import NoveltyDetector
+    from ..pipeline import survey_augmenter
+    from ..utils import check_wavelength
+
+    X, stars = spectra.data, np.asarray(spectra.object)
     wave = check_wavelength(spectra.wavelength)  # plain Angstrom: what the model file holds
-    copies = [survey_augmenter(wave, random_state=args.random_state + j).augment(X)
+    copies = [survey_augmenter(wave, random_state=random_state + j).augment(X)
               for j in range(NOVELTY_COPIES)]
-    novelty = NoveltyDetector(wavelength=wave, random_state=args.random_state, **NOVELTY_PARAMS)
-    logger.info("fitting the novelty detector on %d spectra and %d copies of each...", len(y),
+    novelty = NoveltyDetector(wavelength=wave, random_state=random_state, **NOVELTY_PARAMS)
+    logger.info("fitting the novelty detector on %d spectra and %d copies of each...", len(X),
                 NOVELTY_COPIES)
-    novelty.fit(np.vstack([X, *copies]), groups=np.concatenate([stars] * (1 + NOVELTY_COPIES)))
-    return rule, novelty
+    return novelty.fit(np.vstack([X, *copies]), groups=np.concatenate([stars] * (1 + NOVELTY_COPIES)))
 
 
 def add_train_parser(subparsers) -> argparse.ArgumentParser:

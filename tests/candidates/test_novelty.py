@@ -234,3 +234,22 @@ def test_the_lamost_quasar_is_unknown_and_a_good_star_is_not():
     assert unknown[classes.index("QSO")]
     good_stars = (np.array(classes) == "STAR") & (snr > 5)
     assert good_stars.sum() == 3 and not unknown[good_stars].any()
+
+
+@pytest.mark.skipif(_shared_data() is None, reason="shared/data (LAMOST cmost test files) not found")
+def test_the_train_detector_flags_the_lamost_quasar_on_the_blue_violet_grid():
+    """What ``skspec train --data all`` fits: the quasar is unknown, the S/N 102 G5 star is
+    not (the moderate-S/N stars of that folder are flagged too: benchmarks/results/novelty.md)."""
+    from skspec.datasets import load_real_spectra
+    from skspec.io import read_spectra
+    from skspec.survey._cli import _fit_novelty
+
+    spectra = load_real_spectra()
+    det = _fit_novelty(spectra, 0)
+    files = read_spectra(_shared_data() / "raw" / "lamost_cmost_tests",
+                         grid=spectra.wavelength, verbose=0)
+    labels = [(m["class"], round(float(m["snr"]))) for m in files.meta]
+    unknown = dict(zip(labels, det.is_unknown(np.asarray(files.flux, dtype=np.float64))))
+    assert unknown[("QSO", 4)]
+    assert not unknown[("STAR", 102)]
+    assert unknown[("STAR", 1)]  # S/N 0.7: noise

@@ -176,14 +176,18 @@ window.addEventListener("load", function () {
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
-def test_every_image_resolves_and_the_table_sorts_in_headless_chromium(report):
+def test_every_image_resolves_and_the_table_sorts_in_headless_chromium(tmp_path):
     """In a real browser: the page's images decode (naturalWidth > 0) and a header
     click sorts P(O) ascending, then descending (a copy of the page, beside it,
-    with a probe script that writes what it found into the DOM)."""
+    with a probe script that writes what it found into the DOM). Its own report:
+    another test rewrites the shared one with a single candidate."""
     import json
     import re
 
-    _, index, rows = report
+    files = load_lamost_samples().filenames
+    rows = [{"file": files[i], "p_O": p, "is_candidate": "True", "rank": r}
+            for i, p, r in ((0, 0.30, 2), (1, 0.90, 1), (2, 0.55, 3))]
+    index = vet_report(_catalogue(tmp_path / "cat.csv", rows), tmp_path / "report")
     probe = index.with_name("probe.html")
     probe.write_text(index.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
                      encoding="utf-8")

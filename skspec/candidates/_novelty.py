@@ -83,9 +83,10 @@ class _RectifiedMap(TransformerMixin, BaseEstimator):
     smoothed over ``smoothing`` pixels, is projected on ``n_components``
     components, plus the distance off them; the log of the continuum over
     its median (every ``_CONTINUUM_STEP``-th pixel, minus its mean) on
-    ``_N_CONTINUUM`` more. :meth:`noise` is the part of a squared distance
-    that the spectrum's own pixel noise explains (measured from the spread
-    of its neighbouring pixels, no lower than S/N ``min_snr``).
+    ``_N_CONTINUUM`` more. :meth:`transform` also returns, per spectrum, the
+    part of a squared distance in the line coordinates that its own pixel
+    noise explains (measured from the spread of neighbouring pixels, running
+    median over ``_NOISE_WINDOW`` pixels, capped at the noise of S/N ``min_snr``).
     """
 
     def __init__(self, *, wavelength=None, n_components=20, smoothing=5, min_snr=3.0,

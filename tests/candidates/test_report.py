@@ -156,3 +156,49 @@ def test_page_loads_in_headless_chromium(report):
                           index.as_uri()], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert 'id="candidates"' in out.stdout
+
+
+_PROBE = """<script>
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var broken = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); });
+  var col = function () {
+    return Array.prototype.map.call(document.getElementById("candidates").tBodies[0].rows,
+      function (r) { return parseFloat(r.cells[3].getAttribute("data-value")); });
+  };
+  var before = col(); sortTable(3); var asc = col(); sortTable(3); var desc = col();
+  var pre = document.createElement("pre"); pre.id = "probe";
+  pre.textContent = JSON.stringify({images: imgs.length, broken: broken.length,
+                                    before: before, asc: asc, desc: desc});
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_every_image_resolves_and_the_table_sorts_in_headless_chromium(tmp_path):
+    """In a real browser: the page's images decode (naturalWidth > 0) and a header
+    click sorts P(O) ascending, then descending (a copy of the page, beside it,
+    with a probe script that writes what it found into the DOM). Its own report:
+    another test rewrites the shared one with a single candidate."""
+    import json
+    import re
+
+    files = load_lamost_samples().filenames
+    rows = [{"file": files[i], "p_O": p, "is_candidate": "True", "rank": r}
+            for i, p, r in ((0, 0.30, 2), (1, 0.90, 1), (2, 0.55, 3))]
+    index = vet_report(_catalogue(tmp_path / "cat.csv", rows), tmp_path / "report")
+    probe = index.with_name("probe.html")
+    probe.write_text(index.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
+                     encoding="utf-8")
+    out = subprocess.run(["chromium", "--headless", "--disable-gpu", "--no-sandbox",
+                          "--allow-file-access-from-files", "--virtual-time-budget=10000",
+                          "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    found = re.search(r'<pre id="probe">(.*?)</pre>', out.stdout, re.S)
+    assert found, out.stdout[-2000:]
+    result = json.loads(found.group(1).replace("&quot;", '"'))
+    assert result["images"] >= 3 and result["broken"] == 0, result
+    assert result["before"] == sorted(result["before"], reverse=True)  # written by P(O)
+    assert result["asc"] == sorted(result["before"])
+    assert result["desc"] == sorted(result["before"], reverse=True)

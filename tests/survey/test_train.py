@@ -32,6 +32,13 @@ def test_train_model_choice_is_served_by_predict(samples, tmp_path, name, last):
     assert type(model).__name__ == "RareClassThreshold"  # the O decision rule, saved
     assert type(model.estimator_.steps[-1][1]).__name__ == last
     assert type(model.novelty_).__name__ == "NoveltyDetector"  # in the same file
+    # the configuration benchmarks/results/novelty.md chose, on the training grid
+    from skspec.survey._cli import NOVELTY_PARAMS
+
+    params = model.novelty_.get_params()
+    assert {k: params[k] for k in NOVELTY_PARAMS} == NOVELTY_PARAMS
+    assert params["features"] == "rectified" and params["local_scale"] is True
+    assert np.asarray(params["wavelength"]).size == model.novelty_.n_features_in_
     assert 0 <= model.threshold_ <= 1
     assert list(model.classes_) == ["F", "G", "K", "O"]
     assert main(["predict", str(model_path), *samples, "-o", str(out), "-q"]) == 0

@@ -25,10 +25,6 @@ def test_the_lamost_quasar_is_unknown_not_an_o_candidate(shared_data):
     assert qso["pred_class"].iloc[0] != "O"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect: the bundled blue-violet model's novelty detector scores the LAMOST "
-    "quasar 0.76 of its threshold (not unknown) and flags 3 of the 6 real stars in that "
-    "folder; the full-range obafgkm rf model flags the quasar"))
 def test_the_lamost_quasar_is_flagged_unknown_by_the_bundled_model(shared_data):
     folder = shared_data / "raw" / "lamost_cmost_tests"
     if not folder.is_dir():

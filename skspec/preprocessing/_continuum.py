@@ -96,7 +96,8 @@ class _SortedMedian:
         if rows is None:
             flat, values = self.flat, self.sorted
         else:
-            flat, values = (self.order[rows] + n_pix * np.arange(len(rows))[:, None]).ravel(), self.sorted[rows]
+            flat = (self.order[rows] + n_pix * np.arange(len(rows))[:, None]).ravel()
+            values = self.sorted[rows]
         kept = np.ascontiguousarray(keep).ravel().take(flat).reshape(keep.shape)
         count = np.cumsum(kept, axis=1, dtype=np.int32)
         n = count[:, -1]

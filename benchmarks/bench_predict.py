@@ -668,6 +668,7 @@ def main_compare(args) -> int:
                                            str(work / "out_new_pool.csv"))
                     c.update(size=size, what="new: serial vs pool (-j 2)")
                     comparisons.append(c)
+                    print(json.dumps(c), flush=True)  # for --report-from-log
             shutil.rmtree(folder)
             shutil.rmtree(lists_folder(folder), ignore_errors=True)
     finally:

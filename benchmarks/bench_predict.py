@@ -147,6 +147,49 @@ class PeakRSS:
         self.peak = max(self.peak, self._sample())
 
 
+class CPUTime:
+    """CPU seconds (user + system) of this process and all its descendants over a block.
+
+    Live descendants are read with psutil at both ends; those that ended and
+    were reaped by this process in between (pool workers) through
+    ``RUSAGE_CHILDREN``. On a machine shared with other jobs, CPU time per
+    spectrum moves much less with the load than wall time does.
+    """
+
+    def __enter__(self):
+        import psutil
+        import resource
+
+        self._psutil, self._resource = psutil, resource
+        self.start_children = self._reaped()
+        self.start = self._live()
+        return self
+
+    def _reaped(self) -> float:
+        r = self._resource.getrusage(self._resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    def _live(self) -> dict:
+        me = self._psutil.Process()
+        out = {}
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+            except self._psutil.Error:
+                pass
+        return out
+
+    def stop(self) -> float:
+        """CPU seconds since the block began (call before descendants are shut down)."""
+        end = self._live()
+        live = sum(t - self.start.get(pid, 0.0) for pid, t in end.items())
+        return live + self._reaped() - self.start_children
+
+    def __exit__(self, *exc):
+        return False
+
+
 def _takes(func, name: str) -> bool:
     """Whether ``func`` has the keyword ``name`` (the baseline may not)."""
     import inspect
@@ -218,9 +261,12 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
             timers = _time_classifying_process()
             extra = {"tune_malloc": True} if _takes(predict_files, "tune_malloc") else {}
             start = time.perf_counter()
-            summary = predict_files(model_obj, [folder], out, n_jobs=1 if mode == "serial" else n_jobs,
-                                    verbose=0, resume=False, **extra)
-            result["seconds"] = time.perf_counter() - start
+            with CPUTime() as cpu:
+                summary = predict_files(model_obj, [folder], out,
+                                        n_jobs=1 if mode == "serial" else n_jobs,
+                                        verbose=0, resume=False, **extra)
+                result["seconds"] = time.perf_counter() - start
+                result["cpu_s"] = cpu.stop()
             result.update({k: v for k, v in timers.items() if v})
             result["n"] = summary.n_files
             result["n_classified"] = summary.n_classified
@@ -233,9 +279,24 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
             dask.config.set({"distributed.worker.profile.enabled": False})
             start = time.perf_counter()
             with LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True,
-                              dashboard_address=None) as cluster, Client(cluster):
+                              dashboard_address=None) as cluster, Client(cluster) as client:
                 result["startup_s"] = time.perf_counter() - start
+                # each worker imports skspec (torch, astropy, ...) and loads the model
+                # once, on its first partition: ~5 s of CPU per worker here, which a
+                # survey-scale run pays once; timed apart from the steady-state rate
                 start = time.perf_counter()
+                def warm(path):  # nested: sent by value (the workers cannot import this file)
+                    import os
+
+                    from skspec.survey import _dask
+
+                    if hasattr(_dask, "_cached_model"):  # the cache predict_bag's partitions use
+                        _dask._cached_model(path, os.path.getmtime(path), "cpu")
+
+                client.run(warm, os.path.abspath(model))
+                result["warmup_s"] = time.perf_counter() - start
+                start = time.perf_counter()
+                cpu = CPUTime().__enter__()
                 import dask.bag as db
 
                 paths = db.read_text(str(lists_folder(Path(folder)) / "*.txt"),
@@ -244,6 +305,7 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
                 frame = predict_bag(model, paths, as_dataframe=True, device="cpu", **extra)
                 frame.to_csv(os.path.join(out, "part-*.csv"), index=False)
                 result["seconds"] = time.perf_counter() - start
+                result["cpu_s"] = cpu.stop()  # the workers are still alive here
             result["n"] = sum(1 for f in os.listdir(out) for _ in open(os.path.join(out, f))) \
                 - len(os.listdir(out))
     result["peak_rss_mb"] = mem.peak / 2**20
@@ -363,7 +425,8 @@ def profile_stages(model: str, folder: str, n_files: int = 768, batch_size: int 
     bytes, gzip, FITS parser, LAMOST reader; then ``read_onto_grid``'s
     resampling; the catalogue row; the pipeline's FluxNormalizer and RAC-Net
     on batches of ``batch_size``; the csv writer). Run in a child process with
-    one torch thread, like a worker or a serial run.
+    one torch thread and malloc tuned, like a worker or a serial run; the
+    clock is the thread's CPU time.
     """
     import tempfile as _tempfile
 
@@ -381,10 +444,18 @@ def profile_stages(model: str, folder: str, n_files: int = 768, batch_size: int 
     from skspec.survey._sinks import _open_sink
 
     torch.set_num_threads(1)
+    try:  # as the timed runs do (tune_malloc=True): else inference pays page faults
+        from skspec.survey._malloc import _tune_malloc
+
+        _tune_malloc()
+    except ImportError:  # pragma: no cover - a layout without it
+        pass
     model_obj = load_model(model, device="cpu")
     grid = np.asarray(model_obj.wavelength_)
     paths = [p for _, p in zip(range(n_files), iter_paths([folder]))]
-    clock = time.perf_counter
+    # CPU time of this (only) thread: other jobs on a shared machine preempt it, and
+    # wall time would count that; CPU time counts only the work (and its cache misses)
+    clock = time.thread_time
     t = {k: [] for k in STAGES}  # per file (per batch for the model), medians below:
     for path in paths[:16]:  # warm the caches and the resampling plan; on a shared
         _read_one(path, grid, 0.1, "flux_conserving")  # machine a sum would count preemptions
@@ -597,6 +668,7 @@ def main_compare(args) -> int:
                                            str(work / "out_new_pool.csv"))
                     c.update(size=size, what="new: serial vs pool (-j 2)")
                     comparisons.append(c)
+                    print(json.dumps(c), flush=True)  # for --report-from-log
             shutil.rmtree(folder)
             shutil.rmtree(lists_folder(folder), ignore_errors=True)
     finally:
@@ -652,8 +724,9 @@ def report_compare(rows, comparisons, stages, args) -> str:
         f"each repeat), {args.repeats} repeat(s), each in a fresh process; medians shown.",
         "",
         "| files | mode | baseline spectra/s | new spectra/s | new / baseline | "
+        "baseline CPU ms/spectrum | new CPU ms/spectrum | baseline / new CPU | "
         "baseline peak MB | new peak MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     sizes = sorted({r["size"] for r in rows})
     med = {}
@@ -663,15 +736,18 @@ def report_compare(rows, comparisons, stages, args) -> str:
             for code in ("baseline", "new"):
                 rs = [r for r in rows if (r["size"], r["mode"], r["code"]) == (size, mode, code)]
                 if rs:
+                    cpu = [1000 * r["cpu_s"] / r["n"] for r in rs if "cpu_s" in r]
                     got[code] = (_median([r["spectra_per_s"] for r in rs]),
                                  _median([r["peak_rss_mb"] for r in rs]),
-                                 [round(r["spectra_per_s"], 1) for r in rs])
+                                 [round(r["spectra_per_s"], 1) for r in rs],
+                                 _median(cpu) if cpu else float("nan"))
                     med[size, mode, code] = got[code]
             if len(got) == 2:
                 b, n = got["baseline"], got["new"]
                 workers = "" if mode == "serial" else f", {args.n_jobs} workers"
                 lines.append(f"| {size:,} | {LABELS[mode]}{workers} | {b[0]:.1f} {b[2]} "
-                             f"| {n[0]:.1f} {n[2]} | **{n[0] / b[0]:.2f}x** | {b[1]:.0f} | {n[1]:.0f} |")
+                             f"| {n[0]:.1f} {n[2]} | **{n[0] / b[0]:.2f}x** | {b[3]:.2f} | "
+                             f"{n[3]:.2f} | {b[3] / n[3]:.2f}x | {b[1]:.0f} | {n[1]:.0f} |")
     lines.append("")
     largest = sizes[-1]
     for code in ("baseline", "new"):
@@ -709,7 +785,9 @@ def report_compare(rows, comparisons, stages, args) -> str:
                   "reader processes (pool, Dask workers: the stages down to the catalogue row) "
                   "and in the classifying process (pool: normalisation, inference, writing; "
                   "Dask: each worker does all stages).", "",
-                  "Medians over files (over batches of 256 for the model). Resampling is "
+                  "CPU time of the one thread (other jobs' preemption not counted), malloc "
+                  "tuned as in the runs; medians over files (over batches of 256 for the "
+                  "model). Resampling is "
                   "`read_onto_grid` less the reading stages and the catalogue row `_read_one` "
                   "less `read_onto_grid`, both timed on the same file just after: a negative "
                   "value means the difference is below what this shared machine resolves "

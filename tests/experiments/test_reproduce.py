@@ -328,7 +328,8 @@ def test_all_data_reports_the_o_b_border(tmp_path, monkeypatch):
     results = reproduce("all", mode="tiny", output=tmp_path / "all", n_jobs=1, verbose=0)
     assert results["protocol"]["loader"] == "load_real_spectra"
     assert results["protocol"]["n_o_stars"] == 28
-    assert set(results["border"]) == {"SVC", "RACNet"}
+    # the recommended pipeline's row gets its border report too
+    assert set(results["border"]) == {"SVC", "RACNet", "recommended (skspec train)"}
     assert set(results["border"]["SVC"]) == {"clean", "snr10", "survey"}
     report = (tmp_path / "all" / "report.md").read_text()
     assert "## The O/B border" in report and "late O called O" in report

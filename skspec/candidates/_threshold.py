@@ -368,15 +368,20 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.calibration_x_.size:
             return np.interp(score, self.calibration_x_, self.calibration_y_)
         a, b = self.calibration_coef_
-        if a == 1.0 and b == 0.0 and self.score_method_ == "predict_proba":
+        if a == 1.0 and b == 0.0 and self._fitted_score_method == "predict_proba":
             return np.asarray(score, dtype=float)
         from scipy.special import expit  # no overflow for large decision values
 
         return expit(a * self._platt_input(score) + b)
 
+    @property
+    def _fitted_score_method(self) -> str:
+        """``score_method_``; rules saved before it existed scored with ``predict_proba``."""
+        return getattr(self, "score_method_", "predict_proba")
+
     def _platt_input(self, score):
         """What Platt scaling is linear in: the logit of a probability, a decision value as is."""
-        if getattr(self, "score_method_", "predict_proba") == "predict_proba":
+        if self._fitted_score_method == "predict_proba":
             return _logit(score)
         return np.asarray(score, dtype=float)
 
@@ -420,7 +425,7 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ predict
     def _calibrated_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
-        method = getattr(self, "score_method_", "predict_proba")  # files of before 0.2
+        method = self._fitted_score_method
         proba = _scores(self.estimator_, X, method, self.classes_.size)
         t = self.target_index_
         p_t = self._calibrate(proba[:, t])

@@ -55,6 +55,9 @@ def _make_sampler(method, y_train, settings, seed, device):
 #: the label suffix of a method trained with the physical augmentation (Settings.augmentation)
 AUG_SUFFIX = " +aug"
 
+#: report label of the recommended pipeline's row (what ``skspec train`` fits)
+RECOMMENDED_LABEL = "recommended (skspec train)"
+
 
 def _method_label(method) -> str:
     """Report label of a RAC-Net method."""

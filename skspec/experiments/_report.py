@@ -6,8 +6,7 @@ from pathlib import Path
 
 from ._aggregate import SCORES
 from ._border import border_lines
-from ._split import RECOMMENDED_LABEL
-from ._methods import _oversample_target
+from ._methods import RECOMMENDED_LABEL, _oversample_target
 
 def _fmt(s, digits=2):
     if s is None or s.get("median") is None:

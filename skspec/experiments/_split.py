@@ -11,6 +11,7 @@ import numpy as np
 from ._conditions import test_conditions
 from ._gan_quality import _feature_embedding, _fidelity, _gan_quality
 from ._methods import (
+    RECOMMENDED_LABEL,
     _augmenter,
     _make_baseline,
     _make_classifier,
@@ -21,10 +22,6 @@ from ._methods import (
     _variant_label,
     _variants,
 )
-
-
-#: report label of the recommended pipeline's row
-RECOMMENDED_LABEL = "recommended (skspec train)"
 
 
 def _run_split(task, X, y, wavelength, settings, device, threads=None):

@@ -349,10 +349,15 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         ValueError
             Naming the rows: a spectrum whose flux is zero everywhere.
         """
+        X = self._check_input(X)
+        return self._continuum(X).astype(X.dtype, copy=False)
+
+    def _check_input(self, X):
+        """``X`` checked against the fit (pixels, dtype, finite spectra)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         check_spectra(X)
-        return self._continuum(X).astype(X.dtype, copy=False)
+        return X
 
     def _continuum(self, X):
         X64 = X.astype(np.float64)
@@ -399,9 +404,7 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             whose fitted continuum is not positive over most of it (negative
             flux, e.g. a bad sky subtraction: there is no continuum to divide by).
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
-        check_spectra(X)
+        X = self._check_input(X)
         cont = self._continuum(X)
         bad = ~(np.median(cont, axis=1) > 0)
         if bad.any():

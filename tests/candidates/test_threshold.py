@@ -222,3 +222,13 @@ def test_binary_decision_function_and_no_calibration_refused():
     assert np.all(np.diff(proba[order, 1]) >= -1e-12)
     with pytest.raises(ValueError, match="has no predict_proba"):
         RareClassThreshold(SVC(), calibration=None).fit(X, y)
+
+
+def test_rule_saved_before_score_method_existed_still_predicts():
+    # files written before score_method_ scored with predict_proba; _calibrate read
+    # the attribute directly and raised AttributeError for calibration=None
+    X, y = _data()
+    rule = RareClassThreshold(LogisticRegression(), calibration=None, random_state=0).fit(X, y)
+    expected = rule.predict_proba(X)
+    del rule.score_method_
+    np.testing.assert_allclose(rule.predict_proba(X), expected)

@@ -2,7 +2,8 @@
 
 - :func:`recommended_pipeline`: augmented copies (reddening, noise) ->
   ContinuumNormalizer -> FluxNormalizer -> smoothing -> RBF SVC, as ``skspec train``
-  fits it (:data:`AUGMENT_COPIES`, :data:`SVC_PARAMS`, :data:`SMOOTHING_RESOLUTION`);
+  fits it (:data:`AUGMENT_COPIES`, :data:`SHRINK_SNR`, :data:`SVC_PARAMS`,
+  :data:`SMOOTHING_RESOLUTION`);
   ``classifier="racnet"`` ends in RAC-Net with LCGAN inside; ``preset="paper"``
   keeps the paper's settings.
 - :func:`oversample_o` and :data:`O_OVERSAMPLE_FACTOR`: how many synthetic O
@@ -21,6 +22,7 @@ from ._recommended import (
     GAN_LEARNING_RATES,
     O_OVERSAMPLE_FACTOR,
     PRESETS,
+    SHRINK_SNR,
     SMOOTHING_RESOLUTION,
     SURVEY_AUGMENTATION,
     SVC_PARAMS,
@@ -30,5 +32,5 @@ from ._recommended import (
 )
 
 __all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS",
-           "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS", "oversample_o",
+           "SHRINK_SNR", "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS", "oversample_o",
            "recommended_pipeline", "survey_augmenter"]

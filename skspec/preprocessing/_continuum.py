@@ -20,6 +20,7 @@ _MIN_CONTINUUM = 0.01  # continuum floor, relative to the median |flux|
 _CHUNK = 256  # spectra fitted at once (the per-fit arrays stay in cache: faster than 1024)
 _SMOOTH = 1e-4  # P-spline penalty weight, relative to the pixels per basis function
 _ABOVE_ALL = np.int64(0x7FF0000000000001)  # above the int64 bits of every float64 in [0, inf]
+_NOISE_BLOCK = 51  # pixels per block in which the local noise of a rectified spectrum is measured
 
 
 def _design_matrix(x: np.ndarray, knot_spacing: float, degree: int) -> np.ndarray:
@@ -68,6 +69,31 @@ def _masked_median(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
     lo, hi = values[rows, lo_rank.clip(0, n_pix - 1)], values[rows, hi_rank.clip(0, n_pix - 1)]
     lo[n == 0] = hi[n == 0] = np.inf  # (there they hold a sentinel's bits)
     return 0.5 * (lo + hi)
+
+
+def _local_noise(rect: np.ndarray) -> np.ndarray:
+    """Per-pixel noise of each rectified row: 1 / the local S/N of its continuum.
+
+    The robust spread of neighbouring-pixel differences (MAD / sqrt 2: lines
+    are smooth over a pixel, the noise is not) in blocks of ``_NOISE_BLOCK``
+    pixels, interpolated linearly between the blocks' centres. Block medians,
+    not a running median: O(n_pixels) per spectrum, a few times faster on
+    survey batches, and the noise varies slowly along a spectrum.
+    """
+    n_rows, n_pix = rect.shape
+    if n_pix < 2:
+        return np.zeros_like(rect)
+    step = np.abs(np.diff(rect, axis=1))
+    blocks = np.array_split(np.arange(n_pix - 1), max(1, (n_pix - 1) // _NOISE_BLOCK))
+    sigma = np.stack([np.median(step[:, b], axis=1) for b in blocks], axis=1)
+    sigma *= _MAD_TO_SIGMA / np.sqrt(2.0)
+    if len(blocks) == 1:
+        return np.repeat(sigma, n_pix, axis=1)
+    centres = np.array([b.mean() + 0.5 for b in blocks])  # a difference sits between pixels
+    pix = np.arange(n_pix, dtype=np.float64)
+    right = np.clip(np.searchsorted(centres, pix), 1, len(blocks) - 1)
+    t = np.clip((pix - centres[right - 1]) / (centres[right] - centres[right - 1]), 0.0, 1.0)
+    return (1.0 - t) * sigma[:, right - 1] + t * sigma[:, right]
 
 
 class _SortedMedian:
@@ -265,6 +291,16 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         clipping keeps climbing slowly toward the upper envelope (a few
         pixels per fit after 20 fits), and the result changes little from 20
         to 50 fits (``benchmarks/results/continuum.md``).
+    shrink_snr : float or None, default=None
+        Pull noise-dominated pixels to the continuum: the rectified flux's
+        departure from 1 is multiplied by ``1 / (1 + (shrink_snr / snr)**4)``,
+        where ``snr`` is the local S/N of the continuum (measured from the
+        spread of neighbouring pixels in blocks of 51 pixels). A pixel at
+        ``snr = shrink_snr`` keeps half its departure, one at 3 x ``shrink_snr``
+        99 %; where the continuum is far below the noise (the blue end of a
+        reddened cool star at S/N 10) the pixels, which would otherwise be
+        noise divided by almost nothing, come out as 1. None: no shrinkage.
+        The recommended pipeline uses 1 (``benchmarks/results/survey_targets.md``).
 
     Attributes
     ----------
@@ -297,16 +333,18 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         "lower": [Interval(Real, 0, None, closed="neither")],
         "upper": [Interval(Real, 0, None, closed="neither")],
         "n_clip": [Interval(Integral, 1, None, closed="left")],
+        "shrink_snr": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(self, *, wavelength=None, knot_spacing=200.0, degree=3, lower=1.0, upper=3.0,
-                 n_clip=20):
+                 n_clip=20, shrink_snr=None):
         self.wavelength = wavelength
         self.knot_spacing = knot_spacing
         self.degree = degree
         self.lower = lower
         self.upper = upper
         self.n_clip = n_clip
+        self.shrink_snr = shrink_snr
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -395,7 +433,8 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         Where the fitted continuum falls below 1 % of the spectrum's median
         absolute flux (no flux at all there: the blue end of a heavily
         reddened cool star, noise about zero), it is held at that level, so
-        those pixels come out as (large) noise instead of a division by zero.
+        those pixels come out as (large) noise instead of a division by zero,
+        or, with ``shrink_snr``, close to 1.
 
         Raises
         ------
@@ -414,7 +453,12 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             )
         floor = _MIN_CONTINUUM * np.median(np.abs(X), axis=1, keepdims=True)
         floor = np.where(floor > 0, floor, np.mean(np.abs(X), axis=1, keepdims=True))
-        return (X / np.maximum(cont, floor)).astype(X.dtype, copy=False)
+        rect = X / np.maximum(cont, floor)
+        if self.shrink_snr is not None:
+            rect = rect.astype(np.float64, copy=False)
+            weight = 1.0 / (1.0 + (self.shrink_snr * _local_noise(rect)) ** 4)
+            rect = 1.0 + weight * (rect - 1.0)
+        return rect.astype(X.dtype, copy=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -29,7 +29,7 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [ContinuumNormalizer(), ContinuumNormalizer(knot_spacing=3.0)],
+    [ContinuumNormalizer(), ContinuumNormalizer(knot_spacing=3.0, shrink_snr=1.0)],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
 )
 def test_sklearn_compatible(estimator, check):
@@ -143,6 +143,8 @@ def test_bad_input_is_named():
         ContinuumNormalizer(knot_spacing=0).fit(X)
     with pytest.raises(ValueError, match="lower"):
         ContinuumNormalizer(lower=-1).fit(X)
+    with pytest.raises(ValueError, match="shrink_snr"):
+        ContinuumNormalizer(shrink_snr=0).fit(X)
 
 
 def test_saved_and_loaded_in_a_pipeline(pairs, tmp_path):
@@ -183,3 +185,29 @@ def test_no_flux_at_one_end_is_not_an_error():
     out = ContinuumNormalizer(wavelength=wave).fit_transform(X)
     assert np.isfinite(out).all()
     assert abs(np.median(out[0, wave > 4800]) - 1) < 0.05
+
+
+def test_shrink_snr_pulls_only_noise_dominated_pixels_to_the_continuum():
+    """Where the continuum is below the noise, shrink_snr returns ~1; elsewhere lines stay."""
+    rng = np.random.default_rng(2)
+    wave = np.linspace(3900.0, 5500.0, 1500)
+    continuum = np.clip((wave - 4300.0) / 1200.0, 0, None)
+    line = 1 - 0.5 * np.exp(-0.5 * ((wave - 5000.0) / 4.0) ** 2)
+    X = (continuum * line + rng.normal(0, 0.02, wave.size))[None, :]
+    plain = ContinuumNormalizer(wavelength=wave).fit_transform(X)[0]
+    shrunk = ContinuumNormalizer(wavelength=wave, shrink_snr=1.0).fit_transform(X)[0]
+    blue = wave < 4250  # no flux: noise over the continuum floor
+    assert np.abs(plain[blue] - 1).mean() > 1.0  # pure noise, large
+    assert np.abs(shrunk[blue] - 1).max() < 0.05
+    # local S/N about 30-45 in the red: the line depth survives to within 1 %
+    core = np.argmin(np.abs(wave - 5000.0))
+    red = wave > 4800
+    assert abs(shrunk[core] - plain[core]) < 0.01
+    np.testing.assert_allclose(shrunk[red], plain[red], atol=0.01)
+
+
+def test_shrink_snr_leaves_clean_spectra_alone(pairs):
+    nor = pairs[0][:5]
+    plain = ContinuumNormalizer(wavelength=pairs[3]).fit_transform(nor)
+    shrunk = ContinuumNormalizer(wavelength=pairs[3], shrink_snr=1.0).fit_transform(nor)
+    np.testing.assert_allclose(shrunk, plain, atol=1e-3)

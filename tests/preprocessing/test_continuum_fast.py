@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from skspec.preprocessing._continuum import _BandedGram, _design_matrix, _masked_median, _SortedMedian
+from skspec.preprocessing._continuum import (
+    _BandedGram,
+    _design_matrix,
+    _local_noise,
+    _masked_median,
+    _SortedMedian,
+)
 
 
 def _reference_median(a, keep):
@@ -67,3 +73,28 @@ def test_banded_gram_equals_the_dense_products(n_pixels, spacing, degree):
     np.testing.assert_allclose(gram, expected, rtol=1e-12, atol=1e-12)
     y = rng.standard_normal((7, n_pixels))
     np.testing.assert_allclose(banded.project(w * y), (w * y) @ basis, rtol=1e-12, atol=1e-12)
+
+
+def test_local_noise_follows_a_noise_that_changes_along_the_spectrum():
+    rng = np.random.default_rng(3)
+    sigma = np.linspace(0.01, 0.3, 1493)  # S/N 100 at the blue end, about 3 at the red
+    rect = 1.0 + rng.standard_normal((200, sigma.size)) * sigma
+    measured = _local_noise(rect)
+    assert measured.shape == rect.shape
+    # median over the 200 spectra: within 10 % of the truth (a block median takes the
+    # noise as constant over 51 pixels; 10 % of the pixels at each end skipped)
+    ratio = (np.median(measured, axis=0) / sigma)[150:-150]
+    assert np.abs(ratio - 1).max() < 0.1, ratio
+
+
+@pytest.mark.parametrize("n_pixels", [1, 2, 30])
+def test_local_noise_of_short_spectra(n_pixels):
+    """Fewer pixels than a block: one noise for the whole row; one pixel: none measurable."""
+    rect = 1.0 + 0.1 * np.random.default_rng(4).standard_normal((500, n_pixels))
+    measured = _local_noise(rect)
+    assert measured.shape == rect.shape
+    if n_pixels == 1:
+        assert (measured == 0).all()
+    else:
+        assert (measured == measured[:, :1]).all()
+        assert abs(np.median(measured) / 0.1 - 1) < (0.35 if n_pixels == 2 else 0.1)

@@ -232,3 +232,41 @@ def test_rule_saved_before_score_method_existed_still_predicts():
     expected = rule.predict_proba(X)
     del rule.score_method_
     np.testing.assert_allclose(rule.predict_proba(X), expected)
+
+
+class _Degrade:
+    """A stand-in for survey_augmenter: pulls every row toward the others and adds noise."""
+
+    def augment(self, X, random_state=None):
+        rng = np.random.RandomState(random_state) if not hasattr(random_state, "normal") \
+            else random_state
+        return 0.5 * X + rng.normal(0, 0.7, X.shape)
+
+
+def test_validation_augmenter_makes_the_recall_hold_on_degraded_spectra():
+    X, y = _data(n_rare=60, seed=1)
+    plain = RareClassThreshold(LogisticRegression(), target_recall=0.9, random_state=0).fit(X, y)
+    aug = RareClassThreshold(LogisticRegression(), target_recall=0.9, random_state=0,
+                             validation_augmenter=_Degrade()).fit(X, y)
+    # held-out rows scored as they are, then degraded
+    assert aug.validation_scores_.shape == (2 * len(y),)
+    np.testing.assert_array_equal(aug.validation_is_target_, np.tile(y == "O", 2))
+    assert aug.validation_recall_ >= 0.9
+    # new data of the same classes, degraded as a survey would: the threshold chosen on
+    # clean rows alone misses most O there; the one chosen on clean + degraded rows (0.9 of
+    # both together) keeps most of them
+    X_new, y_new = _data(n_rare=400, seed=2)
+    X_new = _Degrade().augment(X_new, random_state=3)
+    is_o = y_new == "O"
+    recall_plain = np.mean(plain.predict(X_new)[is_o] == "O")
+    recall_aug = np.mean(aug.predict(X_new)[is_o] == "O")
+    assert recall_aug > 0.7 and recall_plain < 0.4, (recall_aug, recall_plain)
+    # same seed, same draws
+    again = clone(aug).fit(X, y)
+    np.testing.assert_array_equal(again.validation_scores_, aug.validation_scores_)
+
+
+def test_validation_augmenter_must_augment():
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="validation_augmenter"):
+        RareClassThreshold(LogisticRegression(), validation_augmenter="survey").fit(X, y)

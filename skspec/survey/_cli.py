@@ -72,7 +72,10 @@ def _fit_with_rule(pipeline, spectra, args):
 
     The rule (:class:`~skspec.candidates.RareClassThreshold`) calibrates P(O)
     on out-of-fold predictions of held-out stars (``groups`` = the data set's
-    ``object``) and picks the threshold for ``--target-recall``; the
+    ``object``), each scored as it is and once reddened and noisy
+    (:func:`~skspec.pipeline.survey_augmenter`: the threshold must hold for
+    survey spectra, whose P(O) is lower than a library spectrum's), and picks
+    the threshold for ``--target-recall``; the
     detector (``NOVELTY_PARAMS``: rectified lines and continuum shape,
     noise-aware, local scale) is fitted on the training spectra plus two
     :func:`~skspec.pipeline.survey_augmenter` copies of each (E(B-V) 0-2,
@@ -83,11 +86,15 @@ def _fit_with_rule(pipeline, spectra, args):
     import numpy as np
 
     from ..candidates import RareClassThreshold
+    from ..pipeline import survey_augmenter
+    from ..utils import check_wavelength
 
     X, y = spectra.data, spectra.target
     stars = np.asarray(spectra.object)
+    wave = check_wavelength(spectra.wavelength)  # plain Angstrom: what the model file holds
     rule = RareClassThreshold(pipeline, target_class="O", target_recall=args.target_recall,
-                              cv=args.cv, random_state=args.random_state)
+                              cv=args.cv, random_state=args.random_state,
+                              validation_augmenter=survey_augmenter(wave))
     logger.info("fitting %s in a RareClassThreshold (%d folds by star, then all) on %d "
                 "spectra (%s)...", " -> ".join(n for n, _ in pipeline.steps), args.cv,
                 len(y), args.data)
@@ -120,11 +127,14 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "train",
         help="fit a pipeline (default: the recommended one) on the bundled spectra and save it",
-        description="Fit a pipeline on the bundled real spectra and save it with "
-                    "skspec.save_model (no pickle) for skspec predict. --model racnet "
-                    "(default): FluxNormalizer -> LCGAN -> RACNetClassifier; rf: "
-                    "FluxNormalizer -> RandomForestClassifier (balanced class weights); "
-                    "svc: FluxNormalizer -> SMOTE -> SVC.",
+        description="Fit a pipeline inside its O decision rule (RareClassThreshold) on "
+                    "the bundled real spectra and save it with skspec.save_model (no "
+                    "pickle) for skspec predict. --model svc (default, "
+                    "skspec.pipeline.recommended_pipeline): reddened and noisy copies -> "
+                    "ContinuumNormalizer -> FluxNormalizer -> smoothing -> RBF SVC; racnet: "
+                    "ContinuumNormalizer -> FluxNormalizer -> RACNetClassifier with LCGAN "
+                    "inside; rf: FluxNormalizer -> RandomForestClassifier (balanced class "
+                    "weights).",
     )
     parser.add_argument("--data", choices=("all", "ofgk", "obafgkm"), default="all",
                         help="training set: every bundled real spectrum on the blue-violet "
@@ -140,7 +150,8 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
                         help="smaller and faster (svc: 2 augmented copies; racnet: small GAN "
                              "and network; rf: 30 trees), for trying the commands")
     parser.add_argument("--target-recall", type=_recall, default=0.95,
-                        help="recall of O on held-out stars the saved O threshold is chosen "
+                        help="recall of O on held-out stars (as they are and reddened and noisy, "
+                             "E(B-V) 0-2, S/N 5-100) the saved O threshold is chosen "
                              "for (default 0.95)")
     parser.add_argument("--cv", type=_at_least_two, default=5,
                         help="folds by star for the O calibration and threshold (default 5; "

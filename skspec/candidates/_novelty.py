@@ -69,7 +69,6 @@ class _ContinuumAndLines(TransformerMixin, BaseEstimator):
         return np.hstack([shape, self.line_weight_ * lines])
 
 
-_NOISE_WINDOW = 51  # pixels of the running median that measures the noise of each spectrum
 _CONTINUUM_STEP = 10  # every this many pixels of the log continuum is a feature
 _N_CONTINUUM = 5  # principal components of the continuum shape
 _MIN_PIXELS = 2  # fewest pixels "rectified" fits a continuum to
@@ -85,8 +84,9 @@ class _RectifiedMap(TransformerMixin, BaseEstimator):
     its median (every ``_CONTINUUM_STEP``-th pixel, minus its mean) on
     ``_N_CONTINUUM`` more. :meth:`transform` also returns, per spectrum, the
     part of a squared distance in the line coordinates that its own pixel
-    noise explains (measured from the spread of neighbouring pixels, running
-    median over ``_NOISE_WINDOW`` pixels, capped at the noise of S/N ``min_snr``).
+    noise explains (measured from the spread of neighbouring pixels in blocks
+    of 51 pixels, as ContinuumNormalizer's ``shrink_snr`` measures it, capped at
+    the noise of S/N ``min_snr``).
     """
 
     def __init__(self, *, wavelength=None, n_components=20, smoothing=5, min_snr=3.0,
@@ -99,7 +99,9 @@ class _RectifiedMap(TransformerMixin, BaseEstimator):
 
     def _parts(self, X):
         """Smoothed lines, continuum shape, squared pixel noise; NaN rows where flux is all 0."""
-        from scipy.ndimage import median_filter, uniform_filter1d
+        from scipy.ndimage import uniform_filter1d
+
+        from ..preprocessing._continuum import _local_noise
 
         scale = np.median(np.abs(X), axis=1)
         scale = np.where(scale > 0, scale, np.abs(X).mean(axis=1))
@@ -112,10 +114,7 @@ class _RectifiedMap(TransformerMixin, BaseEstimator):
             Xo = X[ok]
             cont = np.maximum(self.normalizer_.continuum(Xo), 0.01 * scale[ok, None])
             rect = np.clip(Xo / cont - 1.0, -2.0, 2.0)
-            step = np.abs(np.diff(rect, axis=1))
-            step = np.hstack([step, step[:, -1:]])
-            sigma = 1.4826 / np.sqrt(2.0) * median_filter(step, size=(1, min(_NOISE_WINDOW, p)),
-                                                          mode="nearest")
+            sigma = _local_noise(rect)
             if self.min_snr is not None:
                 sigma = np.minimum(sigma, 1.0 / self.min_snr)
             noise2[ok] = sigma**2
@@ -219,7 +218,7 @@ class NoveltyDetector(OutlierMixin, BaseEstimator):
       distance off them, and the shape of the continuum (its log over its
       median) on 5 more. The score is **noise-aware**: the part of the squared
       distance that the spectrum's own pixel noise explains (measured from
-      the scatter of neighbouring pixels, running median over 51 pixels) is
+      the scatter of neighbouring pixels, median in blocks of 51 pixels) is
       subtracted, but never more than noise at S/N ``min_snr``, so a noisy
       star is not "unknown" for its noise alone while pure noise is.
 

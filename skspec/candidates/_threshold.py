@@ -9,8 +9,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -564,12 +564,11 @@ def _out_of_fold_scores(estimator, X, y, splits, classes, fit_params, method,
                       else v) for k, v in fit_params.items()}  # per-sample ones follow the fold
         fold = clone(estimator).fit(_safe_indexing(X, train), y[train], **params)
         fold_classes = np.asarray(fold.classes_)
-        cols = np.searchsorted(classes, fold_classes)
+        rows, cols = np.asarray(test)[:, None], np.searchsorted(classes, fold_classes)[None, :]
         held_out = _safe_indexing(X, test)
         sets = [held_out] if augment is None else [held_out, augment(np.asarray(held_out))]
         for out, X_test in zip(oof, sets):
-            out[np.asarray(test)[:, None], cols[None, :]] = _scores(fold, X_test, method,
-                                                                    fold_classes.size)
+            out[rows, cols] = _scores(fold, X_test, method, fold_classes.size)
     return oof
 
 

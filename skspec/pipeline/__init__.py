@@ -32,5 +32,5 @@ from ._recommended import (
 )
 
 __all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS",
-           "SHRINK_SNR", "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS", "oversample_o",
-           "recommended_pipeline", "survey_augmenter"]
+           "SHRINK_SNR", "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS",
+           "oversample_o", "recommended_pipeline", "survey_augmenter"]

@@ -11,8 +11,7 @@ import numpy as np
 
 __all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS",
            "SHRINK_SNR", "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS",
-           "oversample_o",
-           "recommended_pipeline", "survey_augmenter"]
+           "oversample_o", "recommended_pipeline", "survey_augmenter"]
 
 #: Grow O to this many times its real count in a training set. Measured in a
 #: leave-one-O-star-out run on ``load_obafgkm()`` (seed 0, ``reproduce --quick``

@@ -87,14 +87,13 @@ def _fit_with_rule(pipeline, spectra, args):
 
     from ..candidates import RareClassThreshold
     from ..pipeline import survey_augmenter
-    from ..utils import check_wavelength
 
     X, y = spectra.data, spectra.target
     stars = np.asarray(spectra.object)
-    wave = check_wavelength(spectra.wavelength)  # plain Angstrom: what the model file holds
+    # survey_augmenter checks the grid into plain Angstrom, what the model file holds
     rule = RareClassThreshold(pipeline, target_class="O", target_recall=args.target_recall,
                               cv=args.cv, random_state=args.random_state,
-                              validation_augmenter=survey_augmenter(wave))
+                              validation_augmenter=survey_augmenter(spectra.wavelength))
     logger.info("fitting %s in a RareClassThreshold (%d folds by star, then all) on %d "
                 "spectra (%s)...", " -> ".join(n for n, _ in pipeline.steps), args.cv,
                 len(y), args.data)

@@ -5,6 +5,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -238,9 +239,7 @@ class _Degrade:
     """A stand-in for survey_augmenter: pulls every row toward the others and adds noise."""
 
     def augment(self, X, random_state=None):
-        rng = np.random.RandomState(random_state) if not hasattr(random_state, "normal") \
-            else random_state
-        return 0.5 * X + rng.normal(0, 0.7, X.shape)
+        return 0.5 * X + check_random_state(random_state).normal(0, 0.7, X.shape)
 
 
 def test_validation_augmenter_makes_the_recall_hold_on_degraded_spectra():

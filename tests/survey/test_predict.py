@@ -169,10 +169,21 @@ def test_fits_and_parquet_catalogues_resume(model, samples, tmp_path, monkeypatc
     assert cat["prob_O"].dtype == np.float64
 
 
-def test_worker_pool_gives_the_serial_rows(model, mixed):
+def test_worker_pool_gives_the_serial_rows(model, mixed, monkeypatch):
+    in_flight = []
+    bounded_map = _predict._bounded_map
+
+    def spy(executor, func, chunks, max_in_flight):
+        in_flight.append(max_in_flight)
+        return bounded_map(executor, func, chunks, max_in_flight)
+
+    monkeypatch.setattr(_predict, "_bounded_map", spy)
     serial = predict_files(model, [mixed], verbose=0)
     pooled = predict_files(model, [mixed], verbose=0, n_jobs=2, chunk_size=1, batch_size=2)
     pd.testing.assert_frame_equal(serial, pooled)
+    # the workers read the next batch (2 chunks) while this one is classified, plus 2
+    # chunks each: with fewer in flight than a batch they sat idle while it was classified
+    assert in_flight == [2 + 2 * 2]
 
 
 def test_saved_racnet_model_by_path(tmp_path, samples):

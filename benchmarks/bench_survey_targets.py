@@ -4,11 +4,16 @@ Usage::
 
     /work/venv/bin/python benchmarks/bench_survey_targets.py --data obafgkm all
     /work/venv/bin/python benchmarks/bench_survey_targets.py --data all --seeds 0 --folds 5
+    /work/venv/bin/python benchmarks/bench_survey_targets.py --data obafgkm --folds 0 \
+        --racnet-seeds --plain-net-seeds --output benchmarks/results/survey_targets_loo.md
 
 Star-grouped evaluation: :class:`~sklearn.model_selection.StratifiedGroupKFold`
 over the stars (``object``), ``--folds`` folds, so every star -- every O star
 included -- is in exactly one test fold, with none of its spectra in training
-(leave-one-O-star-out grouped into k folds, for the time budget). Methods, each
+(leave-one-O-star-out grouped into k folds, for the time budget). ``--folds 0``
+makes one fold per O star and checks that each fold holds exactly one O star:
+leave-one-O-star-out, the other classes' stars spread over the same folds so
+that every star is still tested once. Methods, each
 measured in the same run on the same folds and the same test draws:
 
 - ``SVC``: FluxNormalizer -> RBF SVC(class_weight="balanced"), clean training;
@@ -99,18 +104,23 @@ def _scores(y_true, y_pred) -> dict:
             "macro F1": f1_score(y_true, y_pred, average="macro", zero_division=0)}
 
 
-def run(data_name, seeds, folds, method_seeds, raw):
+def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS):
     from skspec import datasets
 
     data = getattr(datasets, LOADERS[data_name])()
     X, y, groups = data.data, data.target, data.object
     wave = data.wavelength
+    n_o = len(set(groups[y == "O"]))
+    loo = folds == 0
+    folds = n_o if loo else folds
     for seed in seeds:
         methods = [m for m, s in method_seeds.items() if seed in s]
         cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         truth, pred, seconds = [], {}, dict.fromkeys(methods, 0.0)
         for k, (train, test) in enumerate(cv.split(X, y, groups)):
             assert not set(groups[train]) & set(groups[test])
+            if loo:  # leave-one-O-star-out: one O star per fold
+                assert len(set(groups[test][y[test] == "O"])) == 1
             truth.append(y[test])
             tests = _conditions(X[test], wave, 1000 * seed + k)
             for name in methods:
@@ -122,19 +132,18 @@ def run(data_name, seeds, folds, method_seeds, raw):
                 seconds[name] += time.perf_counter() - start
             print(data_name, seed, k, {m: round(s) for m, s in seconds.items()}, flush=True)
         y_true = np.concatenate(truth)
-        n_o = len(set(groups[y == "O"]))
         assert (y_true == "O").sum() == (y == "O").sum()  # every O spectrum tested once
         for name in methods:
             raw.append({"data": data_name, "seed": seed, "method": name, "folds": folds,
-                        "n_o_stars": n_o, "seconds": seconds[name],
+                        "loo": loo, "n_o_stars": n_o, "seconds": seconds[name],
                         "scores": {c: _scores(y_true, np.concatenate(p))
                                    for c, p in pred[name].items()}})
-        _raw_path(data_name).write_text(json.dumps(raw, indent=1))
+        _raw_path(data_name, results).write_text(json.dumps(raw, indent=1))
 
 
-def _raw_path(data_name) -> Path:
+def _raw_path(data_name, results=RESULTS) -> Path:
     """One JSON per data set, so the data sets can run as separate processes."""
-    return RESULTS.with_name(f"survey_targets_{data_name}.json")
+    return results.with_name(f"{results.stem}_{data_name}.json")
 
 
 def _cell(values):
@@ -146,17 +155,18 @@ def _cell(values):
 
 def report(raw, machine) -> str:
     lines = ["# Survey targets: the recommended pipeline under reddening and survey noise", "",
-             f"Machine: {machine}; a 2-core AMD EPYC VM shared with other jobs, so the "
-             "seconds are noisy.", "",
+             f"Machine: {machine}; such VMs are shared with other jobs, so the seconds are "
+             "noisy.", "",
              "Made by `benchmarks/bench_survey_targets.py` (its docstring has the protocol). "
              "Star-grouped StratifiedGroupKFold: every O star held out exactly once, none of "
              "its spectra in training; cells are the median (range) over the seeds listed; "
              "`survey` = E(B-V) 1.0 + S/N 10 at R 1800.", ""]
     for data_name in dict.fromkeys(r["data"] for r in raw):
         rows = [r for r in raw if r["data"] == data_name]
-        r0 = rows[0]
+        r0 = {"loo": False, **rows[0]}  # runs before --folds 0 had no "loo"
+        loo = ", one O star per fold: leave-one-O-star-out" if r0["loo"] else ""
         lines += [f"## {data_name} ({LOADERS[data_name]}(), {r0['n_o_stars']} O stars, "
-                  f"{r0['folds']} folds)", ""]
+                  f"{r0['folds']} folds{loo})", ""]
         for metric in ("O recall", "O precision", "macro F1"):
             lines += [f"### {metric}", "",
                       "| method | seeds | " + " | ".join(CONDITIONS) + " |",
@@ -177,9 +187,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", nargs="+", choices=tuple(LOADERS), default=["obafgkm", "all"])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--racnet-seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--plain-net-seeds", nargs="+", type=int, default=[0])
-    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--racnet-seeds", nargs="*", type=int, default=[0, 1, 2])
+    p.add_argument("--plain-net-seeds", nargs="*", type=int, default=[0])
+    p.add_argument("--folds", type=int, default=5,
+                   help="star-grouped folds; 0: one per O star (leave-one-O-star-out)")
+    p.add_argument("--output", type=Path, default=RESULTS,
+                   help="report (.md); the raw results go beside it, one JSON per data set")
     p.add_argument("--append", action="store_true", help="add to the existing JSON results")
     p.add_argument("--report-only", action="store_true")
     args = p.parse_args(argv)
@@ -190,13 +203,13 @@ def main(argv=None):
                         "recommended, racnet": args.racnet_seeds,
                         "RAC-Net +aug (flux)": args.plain_net_seeds}
         for data_name in args.data:
-            path = _raw_path(data_name)
+            path = _raw_path(data_name, args.output)
             raw = json.loads(path.read_text()) if args.append and path.exists() else []
-            run(data_name, args.seeds, args.folds, method_seeds, raw)
-    raw = [r for name in LOADERS if _raw_path(name).exists()
-           for r in json.loads(_raw_path(name).read_text())]
-    RESULTS.write_text(report(raw, describe_machine()))
-    print(RESULTS.read_text())
+            run(data_name, args.seeds, args.folds, method_seeds, raw, args.output)
+    raw = [r for name in LOADERS if _raw_path(name, args.output).exists()
+           for r in json.loads(_raw_path(name, args.output).read_text())]
+    args.output.write_text(report(raw, describe_machine()))
+    print(args.output.read_text())
 
 
 if __name__ == "__main__":

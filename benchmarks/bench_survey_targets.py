@@ -63,6 +63,8 @@ RESULTS = Path(__file__).parent / "results" / "survey_targets.md"
 LOADERS = {"obafgkm": "load_obafgkm", "all": "load_real_spectra"}
 SURVEY_SNR = 10
 EBV = (0.5, 1.0, 1.5)
+#: ends the generated part of a report; a rewrite keeps what was written by hand below it
+HAND_WRITTEN = "<!-- written by hand below this line; a rewrite of the tables keeps it -->"
 CONDITIONS = ("clean", "ebv0.5", "ebv1", "ebv1.5", "snr10", "ebv0.5_snr10", "survey",
               "ebv1.5_snr10")
 
@@ -104,7 +106,7 @@ def _scores(y_true, y_pred) -> dict:
             "macro F1": f1_score(y_true, y_pred, average="macro", zero_division=0)}
 
 
-def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS):
+def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS, machine=""):
     from skspec import datasets
 
     data = getattr(datasets, LOADERS[data_name])()
@@ -135,7 +137,7 @@ def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS):
         assert (y_true == "O").sum() == (y == "O").sum()  # every O spectrum tested once
         for name in methods:
             raw.append({"data": data_name, "seed": seed, "method": name, "folds": folds,
-                        "loo": loo, "n_o_stars": n_o, "seconds": seconds[name],
+                        "loo": loo, "n_o_stars": n_o, "machine": machine, "seconds": seconds[name],
                         "scores": {c: _scores(y_true, np.concatenate(p))
                                    for c, p in pred[name].items()}})
         _raw_path(data_name, results).write_text(json.dumps(raw, indent=1))
@@ -153,9 +155,10 @@ def _cell(values):
     return f"{med:.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
-def report(raw, machine) -> str:
+def report(raw) -> str:
+    machines = "; ".join(dict.fromkeys(r["machine"] for r in raw))
     lines = ["# Survey targets: the recommended pipeline under reddening and survey noise", "",
-             f"Machine: {machine}; such VMs are shared with other jobs, so the seconds are "
+             f"Machine: {machines}; such VMs are shared with other jobs, so the seconds are "
              "noisy.", "",
              "Made by `benchmarks/bench_survey_targets.py` (its docstring has the protocol). "
              "Star-grouped StratifiedGroupKFold: every O star held out exactly once, none of "
@@ -205,10 +208,13 @@ def main(argv=None):
         for data_name in args.data:
             path = _raw_path(data_name, args.output)
             raw = json.loads(path.read_text()) if args.append and path.exists() else []
-            run(data_name, args.seeds, args.folds, method_seeds, raw, args.output)
+            run(data_name, args.seeds, args.folds, method_seeds, raw, args.output,
+                describe_machine())
     raw = [r for name in LOADERS if _raw_path(name, args.output).exists()
            for r in json.loads(_raw_path(name, args.output).read_text())]
-    args.output.write_text(report(raw, describe_machine()))
+    old = args.output.read_text() if args.output.exists() else ""
+    kept = old[old.index(HAND_WRITTEN) + len(HAND_WRITTEN):] if HAND_WRITTEN in old else "\n"
+    args.output.write_text(report(raw) + HAND_WRITTEN + kept)
     print(args.output.read_text())
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_survey_targets import LOADERS, _conditions, _models  # noqa: E402
+from bench_survey_targets import (  # noqa: E402
+    LOADERS, _cell, _conditions, _models, _raw_path, star_splits)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "o_precision_recall.md"
 METHODS = ("SVC+aug", "recommended")
@@ -37,18 +38,14 @@ METHODS = ("SVC+aug", "recommended")
 
 def run(data_name, seed):
     from sklearn.metrics import average_precision_score, precision_recall_curve
-    from sklearn.model_selection import StratifiedGroupKFold
 
     from skspec import datasets
 
     data = getattr(datasets, LOADERS[data_name])()
     X, y, groups, wave = data.data, data.target, data.object, data.wavelength
     n_o = len(set(groups[y == "O"]))
-    cv = StratifiedGroupKFold(n_splits=n_o, shuffle=True, random_state=seed)
     score = {m: np.full(len(y), np.nan) for m in METHODS}
-    for k, (train, test) in enumerate(cv.split(X, y, groups)):
-        assert not set(groups[train]) & set(groups[test])
-        assert len(set(groups[test][y[test] == "O"])) == 1
+    for k, (train, test) in enumerate(star_splits(y, groups, 0, seed)):
         survey = _conditions(X[test], wave, 1000 * seed + k)["survey"]  # the targets' draw
         for m in METHODS:
             model = _models(m, y[train], wave, seed).fit(X[train], y[train])
@@ -67,10 +64,6 @@ def run(data_name, seed):
     return out
 
 
-def _raw(data_name):
-    return RESULTS.with_name(f"{RESULTS.stem}_{data_name}.json")
-
-
 def report(rows, machine):
     metrics = list(rows[0]["methods"][METHODS[0]])
     lines = ["# O precision-recall at survey conditions (`benchmarks/bench_o_precision_recall.py`)",
@@ -86,11 +79,7 @@ def report(rows, machine):
                   f"seeds {seeds})", "",
                   "| method | " + " | ".join(metrics) + " |", "|---|" + "---|" * len(metrics)]
         for m in METHODS:
-            cells = []
-            for metric in metrics:
-                v = [r["methods"][m][metric] for r in mine]
-                cells.append(f"{np.median(v):.2f}" + (f" ({min(v):.2f}-{max(v):.2f})"
-                                                      if len(v) > 1 else ""))
+            cells = [_cell([r["methods"][m][metric] for r in mine]) for metric in metrics]
             lines.append(f"| {m} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -111,12 +100,13 @@ def main(argv=None):
         for data_name in args.data:
             for seed in args.seeds:
                 result = run(data_name, seed)
-                path = _raw(data_name)
+                path = _raw_path(data_name, RESULTS)
                 done = json.loads(path.read_text()) if path.exists() else []
                 done = [r for r in done if r["seed"] != seed] + [result]
                 path.write_text(json.dumps(sorted(done, key=lambda r: r["seed"]), indent=1))
                 print(json.dumps(result), flush=True)
-    rows = [r for name in LOADERS if _raw(name).exists() for r in json.loads(_raw(name).read_text())]
+    rows = [r for name in LOADERS if _raw_path(name, RESULTS).exists()
+            for r in json.loads(_raw_path(name, RESULTS).read_text())]
     RESULTS.write_text(report(rows, describe_machine()))
     print(RESULTS.read_text())
 

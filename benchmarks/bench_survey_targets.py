@@ -106,7 +106,19 @@ def _scores(y_true, y_pred) -> dict:
             "macro F1": f1_score(y_true, y_pred, average="macro", zero_division=0)}
 
 
-def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS, machine=""):
+def star_splits(y, groups, folds, seed):
+    """Star-grouped folds; ``folds=0``: one per O star (leave-one-O-star-out), checked."""
+    loo = folds == 0
+    n_splits = len(set(groups[y == "O"])) if loo else folds
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    for train, test in cv.split(np.zeros((len(y), 1)), y, groups):
+        assert not set(groups[train]) & set(groups[test])
+        if loo:
+            assert len(set(groups[test][y[test] == "O"])) == 1
+        yield train, test
+
+
+def run(data_name, seeds, folds, method_seeds, raw, results, machine):
     from skspec import datasets
 
     data = getattr(datasets, LOADERS[data_name])()
@@ -114,15 +126,10 @@ def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS, machine="")
     wave = data.wavelength
     n_o = len(set(groups[y == "O"]))
     loo = folds == 0
-    folds = n_o if loo else folds
     for seed in seeds:
         methods = [m for m, s in method_seeds.items() if seed in s]
-        cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         truth, pred, seconds = [], {}, dict.fromkeys(methods, 0.0)
-        for k, (train, test) in enumerate(cv.split(X, y, groups)):
-            assert not set(groups[train]) & set(groups[test])
-            if loo:  # leave-one-O-star-out: one O star per fold
-                assert len(set(groups[test][y[test] == "O"])) == 1
+        for k, (train, test) in enumerate(star_splits(y, groups, folds, seed)):
             truth.append(y[test])
             tests = _conditions(X[test], wave, 1000 * seed + k)
             for name in methods:
@@ -136,7 +143,8 @@ def run(data_name, seeds, folds, method_seeds, raw, results=RESULTS, machine="")
         y_true = np.concatenate(truth)
         assert (y_true == "O").sum() == (y == "O").sum()  # every O spectrum tested once
         for name in methods:
-            raw.append({"data": data_name, "seed": seed, "method": name, "folds": folds,
+            raw.append({"data": data_name, "seed": seed, "method": name,
+                        "folds": n_o if loo else folds,
                         "loo": loo, "n_o_stars": n_o, "machine": machine, "seconds": seconds[name],
                         "scores": {c: _scores(y_true, np.concatenate(p))
                                    for c, p in pred[name].items()}})
@@ -166,7 +174,7 @@ def report(raw) -> str:
              "`survey` = E(B-V) 1.0 + S/N 10 at R 1800.", ""]
     for data_name in dict.fromkeys(r["data"] for r in raw):
         rows = [r for r in raw if r["data"] == data_name]
-        r0 = {"loo": False, **rows[0]}  # runs before --folds 0 had no "loo"
+        r0 = rows[0]
         loo = ", one O star per fold: leave-one-O-star-out" if r0["loo"] else ""
         lines += [f"## {data_name} ({LOADERS[data_name]}(), {r0['n_o_stars']} O stars, "
                   f"{r0['folds']} folds{loo})", ""]

@@ -9,10 +9,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, check_cv
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ..utils._random import draw_seed
 
 __all__ = ["RareClassThreshold", "shift_prior"]
 
@@ -368,8 +369,7 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """``X -> augmented X`` for the held-out spectra (one seed per fit), or None."""
         if self.validation_augmenter is None:
             return None
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        rng = np.random.RandomState(seed)
+        rng = np.random.RandomState(draw_seed(self.random_state))
         return lambda X: self.validation_augmenter.augment(X, random_state=rng)
 
     def _fit_calibration(self, score, is_target):

@@ -216,14 +216,17 @@ def _decompress(raw: bytes, name: str) -> bytes:
 
     Decompressing first is faster than letting astropy read through a gzip
     file object, and it tells a file cut short (no end-of-stream marker) from
-    a damaged one.
+    a damaged one. gzip goes through zlib-ng's ``gzip_ng.decompress``, the
+    same bytes as the standard library's ``gzip.decompress`` in about half the
+    time (0.17 against 0.32 ms per LAMOST file, ``benchmarks/results/read.md``).
     """
     import bz2
-    import gzip
     import zlib
 
+    from zlib_ng import gzip_ng, zlib_ng
+
     if raw[:2] == _GZIP_MAGIC:
-        kind, decompress = "gzip", gzip.decompress
+        kind, decompress = "gzip", gzip_ng.decompress
     elif raw[:3] == _BZIP2_MAGIC:
         kind, decompress = "bzip2", bz2.decompress
     else:
@@ -235,7 +238,7 @@ def _decompress(raw: bytes, name: str) -> bytes:
             name, f"truncated {kind} file: the compressed stream ends before its end-of-stream "
             f"marker ({len(raw)} bytes; the file was cut short or damaged)"
         ) from exc
-    except (OSError, zlib.error) as exc:  # BadGzipFile, CRC or length mismatch
+    except (OSError, zlib.error, zlib_ng.error) as exc:  # BadGzipFile, CRC, damaged stream
         raise UnreadableFileError(name, f"corrupt {kind} file ({exc})") from exc
 
 

@@ -8,6 +8,7 @@ from astropy.io import fits
 
 from skspec.io import (
     TruncatedFileError,
+    UnreadableFileError,
     SpectrumData,
     air_to_vacuum,
     detect_format,
@@ -252,6 +253,28 @@ def test_truncated_gzip_raises(tmp_path):
     cut.write_bytes(gzip.compress(raw)[:300])
     with pytest.raises(TruncatedFileError, match=r"cut\.fits\.gz: truncated gzip file"):
         read_fits(cut)
+
+
+@pytest.mark.parametrize("damage", ["stream", "crc"])
+def test_corrupt_gzip_raises(tmp_path, damage):
+    packed = bytearray(gzip.compress(lamost_image(tmp_path / "good.fits").read_bytes()))
+    if damage == "stream":
+        packed[20:60] = b"\xff" * 40  # an invalid deflate block
+    else:
+        packed[-8:-4] = bytes(a ^ 0xFF for a in packed[-8:-4])  # the CRC-32 trailer
+    bad = tmp_path / "bad.fits.gz"
+    bad.write_bytes(bytes(packed))
+    with pytest.raises(UnreadableFileError, match=r"bad\.fits\.gz: corrupt gzip file"):
+        read_fits(bad)
+
+
+def test_gzip_decompression_matches_the_standard_library(shared_data):
+    # zlib-ng does the decompressing; the bytes must be the standard library's
+    from skspec.io._base import _decompress
+
+    for path in sorted((shared_data / "raw" / "lamost_dr1").glob("*.gz"))[:20]:
+        raw = path.read_bytes()
+        assert _decompress(raw, path.name) == gzip.decompress(raw)
 
 
 def test_corrupt_header_raises(tmp_path):

@@ -254,6 +254,7 @@ class _InferenceStage(nn.Module):
 
     def __init__(self, stage: RACStage):
         super().__init__()
+        self.fused = True  # False while InferenceRACNet records its graph: plain F.conv2d
         for name in self._CONVS:
             self._copy_conv(name, getattr(stage, name))
         self._copy_conv("attention", stage.attention.conv)
@@ -267,7 +268,7 @@ class _InferenceStage(nn.Module):
 
     def _conv(self, name: str, x: torch.Tensor, padding: int, relu: bool) -> torch.Tensor:
         weight, bias = getattr(self, f"{name}_weight"), getattr(self, f"{name}_bias")
-        if _FUSED_CONV is not None and x.is_cpu and x.dtype == weight.dtype == torch.float32:
+        if self.fused and _FUSED_CONV is not None and x.is_cpu and x.dtype == weight.dtype == torch.float32:
             attr = "relu" if relu else "none"
             return _FUSED_CONV(x, weight, bias, [0, padding], [1, 1], [1, 1], 1, attr, [], "")
         h = F.conv2d(x, weight, bias, padding=(0, padding))
@@ -309,6 +310,17 @@ class _InferenceStage(nn.Module):
         return h.reshape(n, 1, length, channels).permute(0, 3, 1, 2)
 
 
+class _EagerForward(nn.Module):
+    """What :class:`InferenceRACNet` traces: its per-micro-batch forward pass."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, X):
+        return self.net._forward(X)
+
+
 class InferenceRACNet(nn.Module):
     """A trained :class:`RACNet` rewritten for fast evaluation.
 
@@ -324,6 +336,20 @@ class InferenceRACNet(nn.Module):
     (``benchmarks/results/racnet.md``). Inference only: the weights are
     copied as buffers.
 
+    With ``graph=True`` the first float32 CPU call records the micro-batch
+    forward pass as a TorchScript graph (:func:`torch.jit.trace`, with plain
+    convolutions) and later CPU calls run it. A graph runs in C++ without
+    Python's global interpreter lock, so a survey's reader thread (FITS
+    parsing is Python) no longer stalls the network between two of its
+    hundreds of operations per micro-batch: measured on 2 cores with a
+    reader thread beside it, 2.04 against 2.45 ms per spectrum
+    (``benchmarks/results/inference_gil.md``; ``skspec predict`` serially
+    2.89x the rate of the code issue 16 measured, ``predict_speed.md``).
+    The graph is used only after
+    it gave the eager pass's result on that first call; if tracing fails
+    (``torch.jit`` is deprecated from torch 2.13 and may go) or differs,
+    the eager pass runs as before.
+
     Parameters
     ----------
     net : RACNet
@@ -332,6 +358,8 @@ class InferenceRACNet(nn.Module):
         Rows per pass on CPU (64 measured best at 3,700 pixels on a 2-core
         machine; 32 and 128 were 10-25% slower). None processes the whole
         input at once, as is always done on GPU.
+    graph : bool, default=True
+        Run the CPU forward pass as a traced TorchScript graph (see above).
 
     Examples
     --------
@@ -343,11 +371,15 @@ class InferenceRACNet(nn.Module):
     True
     """
 
-    def __init__(self, net: RACNet, *, micro_batch: int | None = 64):
+    def __init__(self, net: RACNet, *, micro_batch: int | None = 64, graph: bool = True):
         super().__init__()
         if micro_batch is not None and int(micro_batch) < 1:
             raise ValueError(f"micro_batch must be a positive int or None, got {micro_batch}")
         self.micro_batch = None if micro_batch is None else int(micro_batch)
+        self.graph = bool(graph)
+        # None: not traced yet; False: tracing failed or differed; else the traced graph.
+        # Kept out of the module registry (no second copy of the weights in state_dict).
+        object.__setattr__(self, "_graph", None if self.graph else False)
         fused = fold_batchnorm(net)
         self.n_features = fused.n_features
         self.standardize = fused.standardize
@@ -358,9 +390,41 @@ class InferenceRACNet(nn.Module):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"InferenceRACNet expected input (batch, {self.n_features}), got {tuple(X.shape)}")
+        run = self._forward
+        if X.is_cpu and X.dtype == torch.float32 and self._graph is not False:
+            run = self._graph or self._trace(X[: self.micro_batch or len(X)])
         if self.micro_batch is not None and X.is_cpu and len(X) > self.micro_batch:
-            return torch.cat([self._forward(chunk) for chunk in X.split(self.micro_batch)])
-        return self._forward(X)
+            return torch.cat([run(chunk) for chunk in X.split(self.micro_batch)])
+        return run(X)
+
+    def _trace(self, example: torch.Tensor):
+        """Record :meth:`_forward` on ``example`` as a graph; keep it if it gives the same result."""
+        import warnings
+
+        runner = self._forward
+        if len(example):
+            try:
+                for stage in self.stages:
+                    stage.fused = False  # the private fused op cannot be traced
+                with warnings.catch_warnings(), torch.no_grad():
+                    warnings.simplefilter("ignore", torch.jit.TracerWarning)
+                    warnings.filterwarnings("ignore", r".*torch\.jit", DeprecationWarning)
+                    graph = torch.jit.trace(_EagerForward(self), example.clone(), check_trace=False)
+                    same = torch.allclose(graph(example), self._forward(example), rtol=1e-5, atol=1e-6)
+            except Exception:  # noqa: BLE001 - a graph is an optimisation: any failure means eager
+                graph, same = None, False
+            finally:
+                for stage in self.stages:
+                    stage.fused = True
+            object.__setattr__(self, "_graph", graph if same else False)
+            runner = graph if same else runner
+        return runner
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
+        state = dict(state)
+        state["_graph"] = None if self.graph else False  # rebuilt on the first call
+        return state
 
     def _forward(self, X: torch.Tensor) -> torch.Tensor:
         if self.standardize:

@@ -75,8 +75,9 @@ class _ReadAhead:
     """Iterate ``items`` in a helper thread, at most ``depth`` items ahead.
 
     The serial path reads the next batch while the model classifies this one:
-    gzip, numpy and torch release the GIL, so reading and inference overlap
-    on two cores without a second process. An error in the thread is raised
+    gzip, numpy and torch release the GIL (a RAC-Net's CPU forward pass runs
+    as one traced graph, :class:`~skspec.neural_network.InferenceRACNet`),
+    so reading and inference overlap on two cores without a second process. An error in the thread is raised
     in the caller when it reaches that point; :meth:`close` stops the thread.
     """
 

@@ -1,5 +1,7 @@
 """The RACNet torch module: shapes, parameter count, any input length, BN folding."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -115,6 +117,42 @@ def test_inference_net_matches_eval(n_pixels, standardize, fused_op, monkeypatch
         np.testing.assert_allclose(fast(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="expected input"):
         fast(torch.randn(2, n_pixels + 1))
+
+
+def test_inference_net_graph_matches_eager_and_is_used():
+    from skspec.neural_network import InferenceRACNet
+
+    net, _ = _trained_net(65, True, channels=(4, 8))
+    x = torch.randn(37, 65).cumsum(1)
+    graphed, eager = InferenceRACNet(net, micro_batch=16), InferenceRACNet(net, micro_batch=16, graph=False)
+    with torch.inference_mode():
+        expected = net(x).numpy()
+        first = graphed(x).numpy()  # traces on the first call
+        assert isinstance(graphed._graph, torch.jit.ScriptModule)
+        assert eager._graph is False
+        for rows in (x, x[:1], x[:16], x[:17]):  # other batch sizes than the traced one
+            np.testing.assert_allclose(graphed(rows).numpy(), eager(rows).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(first, expected, rtol=1e-4, atol=1e-5)
+    state = graphed.state_dict()
+    assert not any("net." in key for key in state)  # the graph holds no second copy of the weights
+    copy = pickle.loads(pickle.dumps(graphed))
+    assert copy._graph is None  # rebuilt on its first call, not pickled
+    with torch.inference_mode():
+        np.testing.assert_allclose(copy(x).numpy(), first, rtol=1e-6, atol=1e-7)
+
+
+def test_inference_net_falls_back_to_eager_when_tracing_fails(monkeypatch):
+    from skspec.neural_network import InferenceRACNet
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no TorchScript here")
+
+    monkeypatch.setattr(torch.jit, "trace", broken)
+    net, x = _trained_net(40, False, channels=(4,))
+    fast = InferenceRACNet(net)
+    with torch.inference_mode():
+        np.testing.assert_allclose(fast(x).numpy(), net(x).numpy(), rtol=1e-4, atol=1e-5)
+    assert fast._graph is False  # not tried again on every call
 
 
 def test_inference_net_micro_batches_change_nothing():

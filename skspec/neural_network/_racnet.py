@@ -392,7 +392,7 @@ class InferenceRACNet(nn.Module):
             raise ValueError(f"InferenceRACNet expected input (batch, {self.n_features}), got {tuple(X.shape)}")
         run = self._forward
         if X.is_cpu and X.dtype == torch.float32 and self._graph is not False:
-            run = self._graph or self._trace(X[: self.micro_batch or len(X)])
+            run = self._trace(X[: self.micro_batch or len(X)]) if self._graph is None else self._graph
         if self.micro_batch is not None and X.is_cpu and len(X) > self.micro_batch:
             return torch.cat([run(chunk) for chunk in X.split(self.micro_batch)])
         return run(X)
@@ -421,8 +421,7 @@ class InferenceRACNet(nn.Module):
         return runner
 
     def __getstate__(self):
-        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
-        state = dict(state)
+        state = self.__dict__.copy()  # nn.Module pickles its __dict__ (Python 3.10 has no object.__getstate__)
         state["_graph"] = None if self.graph else False  # rebuilt on the first call
         return state
 

@@ -202,9 +202,12 @@ def _time_classifying_process() -> dict:
 
     Wraps the two names ``predict_files`` calls (when this skspec has them);
     the rest of its wall time is reading (serial) or waiting for the readers
-    (pool).
+    (pool). Also notes when the first and last rows were written: the rate
+    between them is the steady state, start-up (workers importing torch and
+    loading the model) excluded.
     """
-    timers = {"classify_s": 0.0, "write_s": 0.0}
+    timers = {"classify_s": 0.0, "write_s": 0.0, "first_write_at": 0.0, "last_write_at": 0.0,
+              "first_rows": 0}
     try:
         from skspec.survey import _predict
     except ImportError:  # pragma: no cover - a layout without the module
@@ -226,6 +229,9 @@ def _time_classifying_process() -> dict:
 
         def timed_write(rows):
             t = time.perf_counter()
+            if not timers["first_write_at"]:  # start-up ends with the first rows
+                timers["first_write_at"], timers["first_rows"] = t, len(rows)
+            timers["last_write_at"] = t
             try:
                 return write(rows)
             finally:
@@ -269,6 +275,11 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
                 result["cpu_s"] = cpu.stop()
             result.update({k: v for k, v in timers.items() if v})
             result["n"] = summary.n_files
+            if timers.get("last_write_at", 0) > timers.get("first_write_at", 0) > 0:
+                result["startup_s"] = timers["first_write_at"] - start
+                result["steady_spectra_per_s"] = (
+                    (summary.n_files - timers["first_rows"])
+                    / (timers["last_write_at"] - timers["first_write_at"]))
             result["n_classified"] = summary.n_classified
         else:
             import dask
@@ -796,6 +807,25 @@ def report_compare(rows, comparisons, stages, args) -> str:
         for k, v in stages.items():
             lines.append(f"| {k} | {v:.3f} | {100 * v / total:.0f}% |")
         lines.append(f"| **total** | **{total:.3f}** | |")
+    steady = [r for r in rows if "steady_spectra_per_s" in r and r["size"] == largest]
+    if steady:
+        lines += ["", f"## Start-up and steady state ({largest:,} files, medians)", "",
+                  "Start-up: from the call to the first rows written (pool: spawning the "
+                  "workers, which import what the model needs, torch for a RAC-Net, and "
+                  "receive the model). Steady state: rows per second from the first write to "
+                  "the last (what a survey-scale run sees).", "",
+                  "| mode | baseline start-up s | new start-up s | baseline steady spectra/s "
+                  "| new steady spectra/s | new / baseline |", "|---|---:|---:|---:|---:|---:|"]
+        for mode in args.modes:
+            got = {code: [r for r in steady if (r["mode"], r["code"]) == (mode, code)]
+                   for code in ("baseline", "new")}
+            if got["baseline"] and got["new"]:
+                b = _median([r["steady_spectra_per_s"] for r in got["baseline"]])
+                n = _median([r["steady_spectra_per_s"] for r in got["new"]])
+                bs = _median([r["startup_s"] for r in got["baseline"]])
+                ns = _median([r["startup_s"] for r in got["new"]])
+                lines.append(f"| {LABELS[mode]} | {bs:.1f} | {ns:.1f} | {b:.1f} | {n:.1f} | "
+                             f"{n / b:.2f}x |")
     split = [r for r in rows if r["code"] == "new" and "classify_s" in r and r["size"] == largest]
     if split:
         lines += ["", "## Where the classifying process spends its time (new code, "

@@ -307,7 +307,7 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", required=True, metavar="CATALOGUE",
                         help="catalogue.csv, catalogue.fits or catalogue.parquet")
     parser.add_argument("-j", "--n-jobs", type=_jobs, default=1,
-                        help="processes reading files (-1: all cores; default 1)")
+                        help="worker processes that read and classify files (-1: all cores; default 1)")
     parser.add_argument("--batch-size", type=_positive, default=256,
                         help="spectra per classification batch (default 256)")
     parser.add_argument("--max-bad-fraction", type=_fraction, default=0.1,

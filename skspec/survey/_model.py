@@ -29,3 +29,31 @@ def _model_and_grid(model, wavelength, device):
     if classes is None:
         raise ValueError("the model has no classes_: fit it (or load a saved model) first")
     return model, grid, [str(c) for c in classes]
+
+
+def _on_gpu(model, _depth: int = 0) -> bool:
+    """Whether a torch module inside ``model`` holds its weights off the CPU.
+
+    Looks through pipelines' steps, meta-estimators' fitted estimators and
+    skorch nets' ``module_`` (any attribute holding an estimator, a module or
+    a list/tuple/dict of them, a few levels deep). Such a model classifies
+    in the process that loaded it (the GPU is there); others classify in
+    the worker processes too.
+    """
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None or _depth > 6:
+        return False
+    if isinstance(model, torch.nn.Module):
+        return any(p.device.type != "cpu" for p in model.parameters()) or any(
+            b.device.type != "cpu" for b in model.buffers())
+    if isinstance(model, (list, tuple)):
+        return any(_on_gpu(m, _depth + 1) for m in model)
+    if isinstance(model, dict):
+        return any(_on_gpu(m, _depth + 1) for m in model.values())
+    if not hasattr(model, "get_params"):  # not an estimator: no weights to look for
+        return False
+    return any(_on_gpu(value, _depth + 1) for value in vars(model).values()
+               if isinstance(value, (torch.nn.Module, list, tuple, dict))
+               or hasattr(value, "get_params"))

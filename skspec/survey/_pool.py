@@ -1,4 +1,4 @@
-"""The worker pool that reads files, and bounded in-order mapping over chunks."""
+"""The worker pool that reads (and on CPU classifies) files, and bounded in-order mapping."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from ._classification import _classify
+from ._malloc import _tune_malloc
 from ._reading import _read_one
 
 logger = logging.getLogger(__name__)
 
-_WORKER_GRID: dict = {}
+#: what a worker process was started with (grid, reading options, the decision)
+_WORKER: dict = {}
 
 # Workers start as fresh interpreters: forking the caller would copy its torch
 # threads, tqdm's monitor thread and any lock they hold; spawn also leaves no
@@ -57,18 +60,45 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="skspec-parent-watch", daemon=True).start()
 
 
-def _init_worker(grid, max_bad_fraction, method, threads, parent=None):
+def _init_worker(grid, max_bad_fraction, method, threads, parent=None, decision=None):
+    """Set up a worker: it reads files, and classifies them when given ``decision``.
+
+    A reader (``decision=None``, used when the model is on a GPU in the
+    caller) imports no torch. A classifying worker gets the run's
+    :class:`~skspec.survey._decision._Decision` (the model inside), pickled
+    once by the caller, tunes
+    its own allocator (the process is skspec's, not the caller's) and runs
+    torch with ``threads`` threads.
+    """
     if parent is not None:
         _die_with_parent(parent)
-    _WORKER_GRID.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method)
-    torch = sys.modules.get("torch")  # only if the caller's main module brought it in:
-    if torch is not None:  # workers only read files, one thread each; importing torch
-        torch.set_num_threads(threads)  # here would only slow each worker's start
+    if decision is not None:
+        import pickle
+
+        decision = pickle.loads(decision)  # the caller's own bytes, pickled for this pool
+    _WORKER.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method,
+                   decision=decision)
+    if decision is not None:
+        _tune_malloc()
+    torch = sys.modules.get("torch")  # only if the model (or the caller's main module)
+    if torch is not None:  # brought it in: a reader that imported torch would only start slower
+        torch.set_num_threads(threads)
 
 
 def _read_chunk(paths: list[str]) -> list:
-    g = _WORKER_GRID
-    return [_read_one(p, g["grid"], g["max_bad_fraction"], g["method"]) for p in paths]
+    """``(row, flux)`` of each path, read onto the grid (a reader's task)."""
+    w = _WORKER
+    return [_read_one(p, w["grid"], w["max_bad_fraction"], w["method"]) for p in paths]
+
+
+def _predict_chunk(paths: list[str]) -> list[dict]:
+    """Catalogue rows of one batch of paths: read, then one ``predict_proba`` call.
+
+    The caller sends exactly the batches its serial path would classify, so
+    the rows are the serial rows to the last bit.
+    """
+    decision = _WORKER["decision"]
+    return _classify(decision.model, _read_chunk(paths), decision.classes, decision)
 
 
 class _ReadAhead:

@@ -14,7 +14,7 @@ module and is shared by the serial path, the worker pool and the Dask path
 - :mod:`._bundled`: the model that ships with skspec;
 - :mod:`._journal`: which files a catalogue already holds (resume);
 - :mod:`._sinks`: the csv, fits/parquet and in-memory writers;
-- :mod:`._pool`: the worker processes that read files;
+- :mod:`._pool`: the worker processes that read (and classify) files;
 - :mod:`._model`: the model and the grid it takes;
 - :mod:`._malloc`: glibc allocator tuning.
 """
@@ -30,10 +30,18 @@ from pathlib import Path
 from ._classification import _classify
 from ._columns import FLAGS, catalogue_columns
 from ._decision import _Decision
-from ._model import _model_and_grid
+from ._model import _model_and_grid, _on_gpu
 from ._paths import check_inputs, iter_paths
 from ._malloc import _tune_malloc
-from ._pool import _bounded_map, _chunks, _context, _init_worker, _read_chunk, _ReadAhead
+from ._pool import (
+    _bounded_map,
+    _chunks,
+    _context,
+    _init_worker,
+    _predict_chunk,
+    _read_chunk,
+    _ReadAhead,
+)
 from ._reading import _read_one
 from ._sinks import _open_sink
 
@@ -74,9 +82,12 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     batch_size : int, default=256
         Spectra per ``predict_proba`` call (and per write).
     n_jobs : int, default=1
-        Processes reading files; 1 reads in this process (a helper thread
-        reads the next batch while this one is classified; it ends with the
-        call), -1 uses all cores.
+        Worker processes; 1 works in this process (a helper thread reads
+        the next batch while this one is classified; it ends with the call),
+        -1 uses all cores. Each worker reads and classifies whole batches
+        and this process writes the rows; a model on a GPU (or one that
+        cannot be pickled) classifies in this process instead, and the
+        workers only read (see Notes).
     resume : bool, default=True
         Skip files already in ``output``. A csv catalogue is appended to (a
         half-written last line from a killed run is cut). A fits/parquet
@@ -96,7 +107,8 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
     method : {"flux_conserving", "linear"}, default="flux_conserving"
         Resampling method.
     chunk_size : int, default=16
-        Files per task sent to a worker process.
+        Files per task sent to a worker process that only reads (a model on a
+        GPU); classifying workers take ``batch_size`` files per task.
     device : str, default=None
         Torch device when ``model`` is a file (``"cpu"``, ``"cuda"``,
         ``"auto"``); ``None`` keeps the saved one.
@@ -149,15 +161,23 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
 
     Notes
     -----
-    Only one copy of a batch is in memory, plus up to one more batch and
-    ``2 * n_jobs`` chunks read ahead by the workers; resuming keeps 8 bytes
-    per catalogued file (a hash of its path). A path given twice in one run
-    is classified twice.
+    Serially, one copy of a batch is in memory, plus one more batch read
+    ahead. With classifying workers, each holds the model and the batch it
+    is working on, and up to ``2 * n_jobs`` batches' rows wait for this
+    process to write them; with reading workers, this process holds a batch
+    plus one more and ``2 * n_jobs`` chunks read ahead. Resuming keeps 8
+    bytes per catalogued file (a hash of its path). A path given twice in
+    one run is classified twice.
 
     With ``n_jobs > 1`` the workers are started with the ``spawn`` method
     (fresh interpreters, nothing inherited from the caller's threads), so a
     script calling this needs the usual ``if __name__ == "__main__":``
-    guard. Workers end when the caller dies, even by SIGKILL. The call
+    guard. A classifying worker receives the model pickled once, imports
+    what it needs (torch for a RAC-Net: a few seconds) and runs torch with
+    ``cpu_count // n_jobs`` threads and glibc malloc tuned as for
+    ``tune_malloc`` (the process is skspec's own). The workers classify the
+    batches the serial path would, so the rows are the serial rows exactly.
+    Workers end when the caller dies, even by SIGKILL. The call
     leaves the caller's garbage collector, torch threads and allocator as it
     found them (unless ``tune_malloc=True``).
 
@@ -220,20 +240,33 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         if n_jobs == 1:  # one process; the next batch is read while this one is classified
             read = (_read_one(p, grid, max_bad_fraction, method) for p in todo())
             ahead = _ReadAhead(read, batch_size)
-            items = iter(ahead)
-        else:
+            batches = (_classify(model, batch, classes, decision)
+                       for batch in _chunks(iter(ahead), batch_size))
+        elif (shipped := _shippable(model, decision)) is not None:
+            # each worker reads and classifies whole batches, the ones the serial path
+            # would classify (so the same rows); this process only writes. Moving
+            # spectra to one classifying process cost more than it saved: on 2 cores
+            # that pool ran at 0.67x the serial rate
+            threads = max(1, (os.cpu_count() or 1) // n_jobs)
+            executor = cf.ProcessPoolExecutor(
+                n_jobs, mp_context=_context(), initializer=_init_worker,
+                initargs=(grid, max_bad_fraction, method, threads, os.getpid(), shipped))
+            batches = _bounded_map(executor, _predict_chunk, _chunks(todo(), batch_size),
+                                   2 * n_jobs)
+        else:  # the GPU (or an unpicklable model) classifies here; the workers read
             executor = cf.ProcessPoolExecutor(
                 n_jobs, mp_context=_context(), initializer=_init_worker,
                 initargs=(grid, max_bad_fraction, method, 1, os.getpid()))
             # the readers work through the next batch while this one is classified: with
             # fewer chunks in flight than a batch holds they sat idle, and the classifier
-            # then waited for them (0.6 of its 2 ms per spectrum on 2 cores)
+            # then waited for them
             ahead_chunks = -(-batch_size // chunk_size) + 2 * n_jobs
             items = (item for chunk in _bounded_map(executor, _read_chunk,
                                                     _chunks(todo(), chunk_size), ahead_chunks)
                      for item in chunk)
-        for batch in _chunks(items, batch_size):
-            rows = _classify(model, batch, classes, decision)
+            batches = (_classify(model, batch, classes, decision)
+                       for batch in _chunks(items, batch_size))
+        for rows in batches:
             sink.write(rows)
             n_files += len(rows)
             n_classified += sum(1 for r in rows if r["pred_class"])
@@ -257,3 +290,22 @@ def predict_files(model, inputs, output=None, *, batch_size: int = 256, n_jobs: 
         return sink.frame()
     return Bunch(output=Path(output), n_files=n_files, n_classified=n_classified,
                  n_flagged=n_flagged, n_skipped=n_skipped, seconds=seconds)
+
+
+def _shippable(model, decision):
+    """The pickled decision (model inside) for classifying workers, or None.
+
+    None when the model's weights are on a GPU (it classifies in this
+    process) or it cannot be pickled (e.g. a lambda in a FunctionTransformer);
+    the workers then only read.
+    """
+    import pickle
+
+    if _on_gpu(model):
+        return None
+    try:
+        return pickle.dumps(decision, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - any pickling failure means "classify here"
+        logger.info("the model cannot be sent to worker processes (%s: %s); it classifies "
+                    "in this process and the workers only read", type(exc).__name__, exc)
+        return None

@@ -78,15 +78,22 @@ HELD = """
 
     spectra = load_obafgkm()
     model = make_pipeline(FluxNormalizer(), NearestCentroid()).fit(spectra.data, spectra.target)
-    classify = _predict._classify
+    open_sink = _predict._open_sink
 
-    def held(*args):  # the workers have read a chunk; the parent hangs on here
-        open(sys.argv[1] + ".started", "w").close()
-        time.sleep(600)
+    def held_sink(*args):  # the workers have classified a batch; the parent hangs on here
+        sink = open_sink(*args)
 
-    _predict._classify = held
-    predict_files(model, load_lamost_samples().filenames, sys.argv[1], verbose=0, n_jobs=2,
-                  chunk_size=1, batch_size=1)
+        def write(rows):
+            open(sys.argv[1] + ".started", "w").close()
+            time.sleep(600)
+
+        sink.write = write
+        return sink
+
+    if __name__ == "__main__":
+        _predict._open_sink = held_sink
+        predict_files(model, load_lamost_samples().filenames, sys.argv[1], verbose=0,
+                      n_jobs=2, batch_size=1)
 """
 
 

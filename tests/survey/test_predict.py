@@ -169,21 +169,60 @@ def test_fits_and_parquet_catalogues_resume(model, samples, tmp_path, monkeypatc
     assert cat["prob_O"].dtype == np.float64
 
 
-def test_worker_pool_gives_the_serial_rows(model, mixed, monkeypatch):
+def _spy_in_flight(monkeypatch):
     in_flight = []
     bounded_map = _predict._bounded_map
 
     def spy(executor, func, chunks, max_in_flight):
-        in_flight.append(max_in_flight)
+        in_flight.append((func.__name__, max_in_flight))
         return bounded_map(executor, func, chunks, max_in_flight)
 
     monkeypatch.setattr(_predict, "_bounded_map", spy)
-    serial = predict_files(model, [mixed], verbose=0)
+    return in_flight
+
+
+def test_worker_pool_gives_the_serial_rows(model, mixed, monkeypatch):
+    in_flight = _spy_in_flight(monkeypatch)
+    serial = predict_files(model, [mixed], verbose=0, batch_size=2)
     pooled = predict_files(model, [mixed], verbose=0, n_jobs=2, chunk_size=1, batch_size=2)
     pd.testing.assert_frame_equal(serial, pooled)
-    # the workers read the next batch (2 chunks) while this one is classified, plus 2
-    # chunks each: with fewer in flight than a batch they sat idle while it was classified
-    assert in_flight == [2 + 2 * 2]
+    # a CPU model goes to the workers: each reads and classifies whole batches (the
+    # serial path's batches, so the same rows), two per worker in flight
+    assert in_flight == [("_predict_chunk", 2 * 2)]
+
+
+def test_worker_pool_reads_only_for_a_model_that_cannot_travel(model, mixed, monkeypatch):
+    # a lambda cannot be pickled to a worker (a model on a GPU stays here too): the
+    # workers then only read, and this process classifies
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    local = make_pipeline(FunctionTransformer(lambda X: X), model)
+    in_flight = _spy_in_flight(monkeypatch)
+    serial = predict_files(local, [mixed], verbose=0, batch_size=2)
+    pooled = predict_files(local, [mixed], verbose=0, n_jobs=2, chunk_size=1, batch_size=2)
+    pd.testing.assert_frame_equal(serial, pooled)
+    # the readers work through the next batch (2 chunks) while this one is classified,
+    # plus 2 chunks each: with fewer in flight than a batch they sat idle
+    assert in_flight == [("_read_chunk", 2 + 2 * 2)]
+
+
+def test_on_gpu_finds_weights_off_the_cpu_inside_a_pipeline():
+    import torch
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skspec.survey._model import _on_gpu
+
+    class Holder(FunctionTransformer):  # an estimator holding a module, as skorch nets do
+        pass
+
+    cpu, off = Holder(), Holder()
+    cpu.module_ = torch.nn.Linear(2, 2)
+    off.module_ = torch.nn.Linear(2, 2, device="meta")  # any device but the CPU
+    assert not _on_gpu(make_pipeline(cpu))
+    assert _on_gpu(make_pipeline(FunctionTransformer(), off))
+    assert not _on_gpu(FunctionTransformer())
 
 
 def test_saved_racnet_model_by_path(tmp_path, samples):

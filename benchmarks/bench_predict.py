@@ -276,7 +276,7 @@ def run_one(mode: str, model: str, folder: str, out: str, n_jobs: int) -> dict:
             result.update({k: v for k, v in timers.items() if v})
             result["n"] = summary.n_files
             if timers.get("last_write_at", 0) > timers.get("first_write_at", 0) > 0:
-                result["startup_s"] = timers["first_write_at"] - start
+                result["first_rows_s"] = timers["first_write_at"] - start
                 result["steady_spectra_per_s"] = (
                     (summary.n_files - timers["first_rows"])
                     / (timers["last_write_at"] - timers["first_write_at"]))
@@ -520,14 +520,18 @@ LABELS = {"serial": "serial", "pool": "worker pool", "dask": "Dask LocalCluster"
 def report(rows: list[dict], n_jobs: int, notes: str) -> str:
     rows = sorted(rows, key=lambda r: (r["size"], list(LABELS).index(r["mode"])))
     lines = [
-        "| files | mode | spectra/s | wall s | peak PSS MB (all processes) | PSS after model load MB |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| files | mode | spectra/s | wall s | first rows after s | steady spectra/s "
+        "| peak PSS MB (all processes) | PSS after model load MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         extra = f" (+{r['startup_s']:.1f} s cluster start)" if "startup_s" in r else ""
         workers = "" if r["mode"] == "serial" else f", {n_jobs} workers"
+        first = f"{r['first_rows_s']:.1f}" if "first_rows_s" in r else ""
+        steady = f"{r['steady_spectra_per_s']:.1f}" if "steady_spectra_per_s" in r else ""
         lines.append(f"| {r['size']:,} | {LABELS[r['mode']]}{workers} | {r['spectra_per_s']:.1f} "
-                     f"| {r['seconds']:.1f}{extra} | {r['peak_rss_mb']:.0f} | {r['rss_start_mb']:.0f} |")
+                     f"| {r['seconds']:.1f}{extra} | {first} | {steady} | {r['peak_rss_mb']:.0f} "
+                     f"| {r['rss_start_mb']:.0f} |")
     lines.append("")
     largest = max(r["size"] for r in rows)
     at = {r["mode"]: r for r in rows if r["size"] == largest}
@@ -792,10 +796,10 @@ def report_compare(rows, comparisons, stages, args) -> str:
     if stages:
         total = sum(stages.values())
         lines += ["", "## Per-stage profile (new code, one process, one torch thread)", "",
-                  "The same functions run in every mode: serially in one process, in the "
-                  "reader processes (pool, Dask workers: the stages down to the catalogue row) "
-                  "and in the classifying process (pool: normalisation, inference, writing; "
-                  "Dask: each worker does all stages).", "",
+                  "The same functions run in every mode: serially in one process (a helper "
+                  "thread reads), and in every worker process of the pool and of Dask, which "
+                  "read and classify whole batches (the pool's parent writes the rows; a model "
+                  "on a GPU classifies in the parent, the workers then read only).", "",
                   "CPU time of the one thread (other jobs' preemption not counted), malloc "
                   "tuned as in the runs; medians over files (over batches of 256 for the "
                   "model). Resampling is "
@@ -822,8 +826,8 @@ def report_compare(rows, comparisons, stages, args) -> str:
             if got["baseline"] and got["new"]:
                 b = _median([r["steady_spectra_per_s"] for r in got["baseline"]])
                 n = _median([r["steady_spectra_per_s"] for r in got["new"]])
-                bs = _median([r["startup_s"] for r in got["baseline"]])
-                ns = _median([r["startup_s"] for r in got["new"]])
+                bs = _median([r["first_rows_s"] for r in got["baseline"]])
+                ns = _median([r["first_rows_s"] for r in got["new"]])
                 lines.append(f"| {LABELS[mode]} | {bs:.1f} | {ns:.1f} | {b:.1f} | {n:.1f} | "
                              f"{n / b:.2f}x |")
     split = [r for r in rows if r["code"] == "new" and "classify_s" in r and r["size"] == largest]

@@ -336,9 +336,11 @@ class InferenceRACNet(nn.Module):
     (``benchmarks/results/racnet.md``). Inference only: the weights are
     copied as buffers.
 
-    With ``graph=True`` the first float32 CPU call records the micro-batch
+    With ``graph=True`` the second float32 CPU call records the micro-batch
     forward pass as a TorchScript graph (:func:`torch.jit.trace`, with plain
-    convolutions) and later CPU calls run it. A graph runs in C++ without
+    convolutions) and it and later CPU calls run it (a net called once, e.g.
+    on one test set, does not pay the ~0.2 s trace, nor the ~2 s a process's
+    first trace spends importing). A graph runs in C++ without
     Python's global interpreter lock, so a survey's reader thread (FITS
     parsing is Python) no longer stalls the network between two of its
     hundreds of operations per micro-batch: measured on 2 cores with a
@@ -380,6 +382,7 @@ class InferenceRACNet(nn.Module):
         # None: not traced yet; False: tracing failed or differed; else the traced graph.
         # Kept out of the module registry (no second copy of the weights in state_dict).
         object.__setattr__(self, "_graph", None if self.graph else False)
+        object.__setattr__(self, "_cpu_calls", 0)  # the graph is recorded on the second
         fused = fold_batchnorm(net)
         self.n_features = fused.n_features
         self.standardize = fused.standardize
@@ -392,7 +395,11 @@ class InferenceRACNet(nn.Module):
             raise ValueError(f"InferenceRACNet expected input (batch, {self.n_features}), got {tuple(X.shape)}")
         run = self._forward
         if X.is_cpu and X.dtype == torch.float32 and self._graph is not False:
-            run = self._trace(X[: self.micro_batch or len(X)]) if self._graph is None else self._graph
+            if self._graph is not None:
+                run = self._graph
+            elif self._cpu_calls >= 1:  # a net called once (a test set) never pays the trace
+                run = self._trace(X[: self.micro_batch or len(X)])
+            object.__setattr__(self, "_cpu_calls", self._cpu_calls + 1)
         if self.micro_batch is not None and X.is_cpu and len(X) > self.micro_batch:
             return torch.cat([run(chunk) for chunk in X.split(self.micro_batch)])
         return run(X)
@@ -422,7 +429,8 @@ class InferenceRACNet(nn.Module):
 
     def __getstate__(self):
         state = self.__dict__.copy()  # nn.Module pickles its __dict__ (Python 3.10 has no object.__getstate__)
-        state["_graph"] = None if self.graph else False  # rebuilt on the first call
+        state["_graph"] = None if self.graph else False  # rebuilt on the second call
+        state["_cpu_calls"] = 0
         return state
 
     def _forward(self, X: torch.Tensor) -> torch.Tensor:

@@ -63,12 +63,12 @@ def _die_with_parent(parent: int) -> None:
 def _init_worker(grid, max_bad_fraction, method, threads, parent=None, decision=None):
     """Set up a worker: it reads files, and classifies them when given ``decision``.
 
-    A reader (``decision=None``, used when the model is on a GPU in the
-    caller) imports no torch. A classifying worker gets the run's
-    :class:`~skspec.survey._decision._Decision` (the model inside), pickled
-    once by the caller, tunes
-    its own allocator (the process is skspec's, not the caller's) and runs
-    torch with ``threads`` threads.
+    A reader (``decision=None``: the model is on a GPU, or cannot be
+    pickled, and classifies in the caller) imports no torch. A classifying
+    worker gets the run's :class:`~skspec.survey._decision._Decision` (the
+    model inside) as bytes the caller pickled once, tunes its own allocator
+    (the process is skspec's, not the caller's) and runs torch with
+    ``threads`` threads.
     """
     if parent is not None:
         _die_with_parent(parent)

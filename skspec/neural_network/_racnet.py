@@ -346,7 +346,7 @@ class InferenceRACNet(nn.Module):
     hundreds of operations per micro-batch: measured on 2 cores with a
     reader thread beside it, 2.04 against 2.45 ms per spectrum
     (``benchmarks/results/inference_gil.md``; ``skspec predict`` serially
-    2.89x the rate of the code issue 16 measured, ``predict_speed.md``).
+    2.9-3.0x the rate of the code issue 16 measured, ``predict_speed.md``).
     The graph is used only after
     it gave the eager pass's result on that first call; if tracing fails
     (``torch.jit`` is deprecated from torch 2.13 and may go) or differs,

@@ -347,8 +347,8 @@ class InferenceRACNet(nn.Module):
     reader thread beside it, 2.04 against 2.45 ms per spectrum
     (``benchmarks/results/inference_gil.md``; ``skspec predict`` serially
     2.9-3.0x the rate of the code issue 16 measured, ``predict_speed.md``).
-    The graph is used only after
-    it gave the eager pass's result on that first call; if tracing fails
+    The graph is used only after it gave the eager pass's result on the call
+    that recorded it; if tracing fails
     (``torch.jit`` is deprecated from torch 2.13 and may go) or differs,
     the eager pass runs as before.
 
@@ -382,7 +382,7 @@ class InferenceRACNet(nn.Module):
         # None: not traced yet; False: tracing failed or differed; else the traced graph.
         # Kept out of the module registry (no second copy of the weights in state_dict).
         object.__setattr__(self, "_graph", None if self.graph else False)
-        object.__setattr__(self, "_cpu_calls", 0)  # the graph is recorded on the second
+        object.__setattr__(self, "_called", False)  # the graph is recorded on the second call
         fused = fold_batchnorm(net)
         self.n_features = fused.n_features
         self.standardize = fused.standardize
@@ -397,9 +397,9 @@ class InferenceRACNet(nn.Module):
         if X.is_cpu and X.dtype == torch.float32 and self._graph is not False:
             if self._graph is not None:
                 run = self._graph
-            elif self._cpu_calls >= 1:  # a net called once (a test set) never pays the trace
+            elif self._called:  # a net called once (a test set) never pays the trace
                 run = self._trace(X[: self.micro_batch or len(X)])
-            object.__setattr__(self, "_cpu_calls", self._cpu_calls + 1)
+            object.__setattr__(self, "_called", True)
         if self.micro_batch is not None and X.is_cpu and len(X) > self.micro_batch:
             return torch.cat([run(chunk) for chunk in X.split(self.micro_batch)])
         return run(X)
@@ -430,7 +430,7 @@ class InferenceRACNet(nn.Module):
     def __getstate__(self):
         state = self.__dict__.copy()  # nn.Module pickles its __dict__ (Python 3.10 has no object.__getstate__)
         state["_graph"] = None if self.graph else False  # rebuilt on the second call
-        state["_cpu_calls"] = 0
+        state["_called"] = False
         return state
 
     def _forward(self, X: torch.Tensor) -> torch.Tensor:

@@ -46,14 +46,13 @@ def _on_gpu(model, _depth: int = 0) -> bool:
     if torch is None or _depth > 6:
         return False
     if isinstance(model, torch.nn.Module):
-        return any(p.device.type != "cpu" for p in model.parameters()) or any(
-            b.device.type != "cpu" for b in model.buffers())
-    if isinstance(model, (list, tuple)):
-        return any(_on_gpu(m, _depth + 1) for m in model)
+        return any(t.device.type != "cpu" for t in (*model.parameters(), *model.buffers()))
     if isinstance(model, dict):
-        return any(_on_gpu(m, _depth + 1) for m in model.values())
-    if not hasattr(model, "get_params"):  # not an estimator: no weights to look for
+        model = list(model.values())
+    if isinstance(model, (list, tuple)):
+        parts = model
+    elif hasattr(model, "get_params") and hasattr(model, "__dict__"):
+        parts = vars(model).values()
+    else:  # neither an estimator nor a container: no weights to look for
         return False
-    return any(_on_gpu(value, _depth + 1) for value in vars(model).values()
-               if isinstance(value, (torch.nn.Module, list, tuple, dict))
-               or hasattr(value, "get_params"))
+    return any(_on_gpu(part, _depth + 1) for part in parts)

@@ -60,10 +60,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="skspec-parent-watch", daemon=True).start()
 
 
-def _init_worker(grid, max_bad_fraction, method, threads, parent=None, decision=None):
-    """Set up a worker: it reads files, and classifies them when given ``decision``.
+def _init_worker(grid, max_bad_fraction, method, threads, parent=None, decision_bytes=None):
+    """Set up a worker: it reads files, and classifies them when given ``decision_bytes``.
 
-    A reader (``decision=None``: the model is on a GPU, or cannot be
+    A reader (``decision_bytes=None``: the model is on a GPU, or cannot be
     pickled, and classifies in the caller) imports no torch. A classifying
     worker gets the run's :class:`~skspec.survey._decision._Decision` (the
     model inside) as bytes the caller pickled once, tunes its own allocator
@@ -72,10 +72,11 @@ def _init_worker(grid, max_bad_fraction, method, threads, parent=None, decision=
     """
     if parent is not None:
         _die_with_parent(parent)
-    if decision is not None:
+    decision = None
+    if decision_bytes is not None:
         import pickle
 
-        decision = pickle.loads(decision)  # the caller's own bytes, pickled for this pool
+        decision = pickle.loads(decision_bytes)  # the caller's own bytes, pickled for this pool
     _WORKER.update(grid=grid, max_bad_fraction=max_bad_fraction, method=method,
                    decision=decision)
     if decision is not None:

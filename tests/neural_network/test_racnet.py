@@ -139,7 +139,7 @@ def test_inference_net_graph_matches_eager_and_is_used():
     state = graphed.state_dict()
     assert not any("net." in key for key in state)  # the graph holds no second copy of the weights
     copy = pickle.loads(pickle.dumps(graphed))
-    assert copy._graph is None and copy._cpu_calls == 0  # rebuilt, not pickled
+    assert copy._graph is None and not copy._called  # rebuilt, not pickled
     with torch.inference_mode():
         for _ in range(2):
             np.testing.assert_allclose(copy(x).numpy(), first, rtol=1e-6, atol=1e-7)

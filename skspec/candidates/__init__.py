@@ -3,6 +3,8 @@
 - :class:`RareClassThreshold`: calibrated P(rare class) on held-out stars and
   a threshold chosen for a target recall, with an optional survey prior
   (:func:`shift_prior`).
+- :class:`RareClassMargin`: a one-vs-one SVC's border between the rare class
+  and its neighbours (O and B) moved by a margin towards the rare class.
 - :class:`NoveltyDetector`: "none of the above", a k-NN distance to the
   training spectra with a threshold calibrated on held-out stars.
 - :func:`candidate_columns`, :func:`rank_candidates`: the catalogue columns
@@ -12,12 +14,14 @@
   evidence.
 """
 
+from ._margin import RareClassMargin
 from ._novelty import NoveltyDetector
 from ._report import VET_COLUMNS, VET_OPTIONAL_COLUMNS, candidate_columns, rank_candidates, vet_report
 from ._threshold import RareClassThreshold, shift_prior
 
 __all__ = [
     "NoveltyDetector",
+    "RareClassMargin",
     "RareClassThreshold",
     "VET_COLUMNS",
     "VET_OPTIONAL_COLUMNS",

@@ -8,6 +8,8 @@
   keeps the paper's settings.
 - :func:`oversample_o` and :data:`O_OVERSAMPLE_FACTOR`: how many synthetic O
   spectra to add (1.5x the real ones, measured), for any over-sampler.
+- :data:`O_MARGIN`: how far the SVC's O/B border moves towards O (off by default;
+  ``recommended_pipeline(o_margin=...)``, measured trade-off in its docstring).
 - :data:`GAN_LEARNING_RATES`: LCGAN's learning rates in the recommended pipeline.
 - :func:`survey_augmenter` and :data:`SURVEY_AUGMENTATION`: the physical
   training augmentation (reddening and noise) that ``skspec reproduce`` measures
@@ -20,6 +22,7 @@ settings from here.
 from ._recommended import (
     AUGMENT_COPIES,
     GAN_LEARNING_RATES,
+    O_MARGIN,
     O_OVERSAMPLE_FACTOR,
     PRESETS,
     SHRINK_SNR,
@@ -31,6 +34,6 @@ from ._recommended import (
     survey_augmenter,
 )
 
-__all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_OVERSAMPLE_FACTOR", "PRESETS",
+__all__ = ["AUGMENT_COPIES", "GAN_LEARNING_RATES", "O_MARGIN", "O_OVERSAMPLE_FACTOR", "PRESETS",
            "SHRINK_SNR", "SMOOTHING_RESOLUTION", "SURVEY_AUGMENTATION", "SVC_PARAMS",
            "oversample_o", "recommended_pipeline", "survey_augmenter"]

@@ -194,3 +194,24 @@ def test_survey_augmenter_holds_a_plain_angstrom_grid_that_a_saved_model_can_hol
     np.testing.assert_allclose(aug.wavelength, [3900.0, 4500.0, 5500.0])
     skops.io.loads(skops.io.dumps(aug), trusted=skops.io.get_untrusted_types(
         data=skops.io.dumps(aug)))
+
+
+def test_o_margin_wraps_the_svc_only_when_there_is_an_o_b_border():
+    from sklearn.svm import SVC
+
+    from skspec.candidates import RareClassMargin
+    from skspec.pipeline import O_MARGIN, SVC_PARAMS
+
+    assert O_MARGIN == 0.0  # measured: no margin beats the SVC's own decision on every score
+    assert isinstance(recommended_pipeline(Y, wavelength=WAVE).named_steps["svc"], SVC)
+    y = np.asarray(Y)
+    step = recommended_pipeline(y, wavelength=WAVE, o_margin=0.75).named_steps["svc"]
+    assert isinstance(step, RareClassMargin)
+    assert (step.target_class, tuple(step.neighbours), step.margin) == ("O", ("B",), 0.75)
+    assert step.estimator.C == SVC_PARAMS["C"]
+    # without B there is no border to move: the plain SVC
+    no_b = np.where(y == "B", "A", y)
+    assert isinstance(recommended_pipeline(no_b, wavelength=WAVE, o_margin=0.75).named_steps["svc"],
+                      SVC)
+    with pytest.raises(ValueError, match="o_margin must be >= 0"):
+        recommended_pipeline(y, wavelength=WAVE, o_margin=-0.1)

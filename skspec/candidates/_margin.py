@@ -1,0 +1,208 @@
+"""A one-vs-one SVC that gives the rare class the benefit of the doubt at its border."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["RareClassMargin"]
+
+
+class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Shift a one-vs-one SVC's rare-class contests towards the rare class.
+
+    A multi-class :class:`~sklearn.svm.SVC` decides by one-vs-one votes. At
+    the O/B border, noise moves a late-O spectrum across the O-vs-B
+    boundary as easily as it moves a B0 star: the argmax then misses O stars
+    of types the training set holds. This meta-estimator adds ``margin`` to
+    the decision value of every contest between ``target_class`` and one of
+    ``neighbours`` (in favour of ``target_class``) and counts the votes
+    again, so a spectrum is refused the rare class at that border only when
+    it lies more than ``margin`` beyond the boundary on the neighbour's side.
+    One-vs-one decision values are in units of the SVM margin: the support
+    vectors on the margin sit at 1, so ``margin=1`` calls O whatever is not
+    beyond the B support vectors' margin. Contests with other classes are
+    left alone, and ``margin=0`` is the SVC's own decision.
+
+    Unlike :class:`RareClassThreshold` it needs no held-out refits (it is a
+    decision rule on the fitted model, chosen by a number, not by a target
+    recall) and it moves only the border with the named classes.
+
+    Parameters
+    ----------
+    estimator : SVC or NuSVC
+        A classifier with a ``decision_function_shape`` parameter; cloned
+        and fitted with ``decision_function_shape="ovo"``.
+    target_class : object, default="O"
+        The rare class.
+    neighbours : sequence, default=("B",)
+        The classes whose border with ``target_class`` moves (the O stars'
+        neighbours in the spectral sequence are the B stars).
+    margin : float >= 0, default=1.0
+        How far the border moves, in units of the one-vs-one decision value.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone (one-vs-one decision values).
+    classes_ : ndarray
+        Class labels.
+    target_index_ : int
+        Column of ``target_class`` in ``classes_``.
+    neighbour_indices_ : ndarray of int
+        Columns of ``neighbours`` in ``classes_``.
+    n_features_in_ : int
+
+    See Also
+    --------
+    RareClassThreshold : A threshold on calibrated P(rare class) chosen for a target recall.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.svm import SVC
+    >>> from skspec.candidates import RareClassMargin
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(m, 1.0, (30, 2)) for m in (0.0, 1.5, 6.0)])
+    >>> y = np.repeat(["O", "B", "F"], 30)
+    >>> plain = RareClassMargin(SVC(), margin=0.0).fit(X, y)
+    >>> bool((plain.predict(X) == SVC().fit(X, y).predict(X)).all())
+    True
+    >>> shifted = RareClassMargin(SVC(), margin=1.0).fit(X, y)
+    >>> int((shifted.predict(X) == "O").sum()) > int((plain.predict(X) == "O").sum())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "decision_function"])],
+        "target_class": "no_validation",
+        "neighbours": ["array-like"],
+        "margin": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, estimator, *, target_class="O", neighbours=("B",), margin=1.0):
+        self.estimator = estimator
+        self.target_class = target_class
+        self.neighbours = neighbours
+        self.margin = margin
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Fit the estimator with one-vs-one decision values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        **fit_params
+            Passed to ``estimator.fit``.
+
+        Returns
+        -------
+        self
+        """
+        if "decision_function_shape" not in self.estimator.get_params(deep=False):
+            raise TypeError(
+                f"estimator {type(self.estimator).__name__} has no one-vs-one decision "
+                "function (no decision_function_shape parameter); RareClassMargin needs an "
+                "SVC or NuSVC"
+            )
+        estimator = clone(self.estimator).set_params(decision_function_shape="ovo")
+        if "break_ties" in estimator.get_params(deep=False):
+            estimator.set_params(break_ties=False)
+        self.estimator_ = estimator.fit(X, y, **fit_params)
+        classes = np.asarray(self.estimator_.classes_)
+        names = [str(c) for c in classes]
+        missing = [str(c) for c in (self.target_class, *self.neighbours) if str(c) not in names]
+        if missing:
+            raise ValueError(
+                f"target_class and neighbours must be classes of y; {missing} are not "
+                f"(classes are {names})"
+            )
+        self.classes_ = classes
+        self.target_index_ = names.index(str(self.target_class))
+        neighbours = [names.index(str(c)) for c in self.neighbours]
+        if self.target_index_ in neighbours:
+            raise ValueError(f"neighbours {list(self.neighbours)!r} include target_class "
+                             f"{self.target_class!r}")
+        self.neighbour_indices_ = np.asarray(neighbours, dtype=int)
+        self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        return self
+
+    def _pairs(self):
+        return list(combinations(range(len(self.classes_)), 2))
+
+    def _shifted(self, X):
+        """One-vs-one decision values, ``(n, n_pairs)``, after the shift; positive: first class."""
+        check_is_fitted(self)
+        dec = np.asarray(self.estimator_.decision_function(X), dtype=float)
+        if len(self.classes_) == 2:
+            # the binary decision value is positive for classes_[1]: make it "first class wins"
+            dec = -dec.reshape(-1, 1)
+        else:
+            dec = dec.copy()
+        neighbours = set(self.neighbour_indices_.tolist())
+        t = self.target_index_
+        for k, (i, j) in enumerate(self._pairs()):
+            if i == t and j in neighbours:
+                dec[:, k] += self.margin
+            elif j == t and i in neighbours:
+                dec[:, k] -= self.margin
+        return dec
+
+    def _votes(self, dec):
+        """Votes per class; libsvm's rule (the first class of a pair wins when > 0)."""
+        votes = np.zeros((dec.shape[0], len(self.classes_)))
+        for k, (i, j) in enumerate(self._pairs()):
+            first = dec[:, k] > 0
+            votes[:, i] += first
+            votes[:, j] += ~first
+        return votes
+
+    def decision_function(self, X):
+        """One-vs-rest scores after the shift: votes plus a confidence below 1/3.
+
+        The transform of :class:`~sklearn.svm.SVC` with
+        ``decision_function_shape="ovr"`` applied to the shifted one-vs-one
+        values, so the argmax is :meth:`predict` and ``margin=0`` gives the
+        SVC's own scores.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
+            (the shifted binary decision value, positive for ``classes_[1]``).
+        """
+        dec = self._shifted(X)
+        if len(self.classes_) == 2:
+            return -dec[:, 0]  # the SVC's binary convention: positive for classes_[1]
+        votes = self._votes(dec)
+        confidence = np.zeros_like(votes)
+        for k, (i, j) in enumerate(self._pairs()):
+            confidence[:, i] += dec[:, k]
+            confidence[:, j] -= dec[:, k]
+        scores = votes + confidence / (3 * (np.abs(confidence) + 1))
+        return scores
+
+    def predict(self, X):
+        """The class with most one-vs-one votes after the shift (ties: the first class).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self._votes(self._shifted(X)), axis=1)]

@@ -66,12 +66,12 @@ SMOOTHING_RESOLUTION = 800
 SHRINK_SNR = 1.0
 
 #: How far the recommended SVC's O/B border moves towards O (:class:`skspec.candidates.RareClassMargin`,
-#: ``recommended_pipeline(o_margin=...)``); 0: the SVC's own argmax. Measured leave-one-O-star-out at
-#: E(B-V) 1.0 + S/N 10, 3 seeds (``benchmarks/results/survey_targets_loo.md``): 0.75 finds every
-#: O star of ``load_real_spectra`` in every seed (O recall 0.96 -> 1.00) but lowers O precision
-#: 0.84 -> 0.74-0.76 and macro F1 0.85 -> 0.82-0.84; on ``load_obafgkm`` recall 0.80 -> 0.90,
-#: precision 0.89 -> 0.50-0.56, macro F1 0.80 -> 0.75-0.77. Neither setting beats the other on
-#: every score, so the default stays the SVC's own decision.
+#: ``recommended_pipeline(o_margin=...)``); 0: the SVC's own argmax. Measured leave-one-O-star-out,
+#: 3 seeds, at E(B-V) 1.0 + S/N 10 (``benchmarks/results/survey_targets_loo.md``), O recall / O
+#: precision / macro F1, median: on ``load_real_spectra`` 0.75 finds every O star in every seed
+#: (0.96 / 0.84 / 0.85 -> 1.00 / 0.74 / 0.84); on ``load_obafgkm`` 0.80 / 0.89 / 0.80 -> 0.90 /
+#: 0.56 / 0.75. Neither setting is better on every score, so the default stays the SVC's own
+#: decision.
 O_MARGIN = 0.0
 
 #: Resolving power of the bundled blue-violet spectra (3.6 A FWHM at 4500 A).

@@ -46,6 +46,10 @@ R(V) 3.1) without noise; and reddened at E(B-V) 0 / 0.5 / 1.0 / 1.5, then R = 18
 and S/N 10 ("survey" = E(B-V) 1.0 + S/N 10). Predictions are pooled over the
 folds of a seed; per method the median and range over seeds of O recall, O
 precision and macro F1 go to ``benchmarks/results/survey_targets.md``.
+
+Every fit and test draw is seeded by the seed and fold, so ``--append`` with an
+empty ``--seeds`` (and the other methods' seeds empty) adds one method's rows on
+the same folds and test spectra as those already stored, without refitting the rest.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import combinations
 from numbers import Real
 
 import numpy as np
@@ -136,43 +135,33 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
 
-    def _pairs(self):
-        return list(combinations(range(len(self.classes_)), 2))
-
-    def _shifted(self, X):
-        """One-vs-one decision values, ``(n, n_pairs)``, after the shift; positive: first class."""
+    def _tally(self, X):
+        """Shifted one-vs-one values ``(n, n_pairs)`` (positive: the pair's first class
+        wins), the votes per class, and each pair's first-minus-second class indicator."""
         check_is_fitted(self)
         dec = np.asarray(self.estimator_.decision_function(X), dtype=float)
-        if len(self.classes_) == 2:
-            # the binary decision value is positive for classes_[1]: make it "first class wins"
-            dec = -dec.reshape(-1, 1)
-        else:
-            dec = dec.copy()
-        neighbours = set(self.neighbour_indices_.tolist())
+        if dec.ndim == 1:
+            # binary: the value is positive for classes_[1]; make it "first class wins"
+            dec = -dec[:, None]
+        n = len(self.classes_)
+        first, second = (np.eye(n)[k] for k in np.triu_indices(n, k=1))  # libsvm's pair order
+        is_neighbour = np.isin(np.arange(n), self.neighbour_indices_)
         t = self.target_index_
-        for k, (i, j) in enumerate(self._pairs()):
-            if i == t and j in neighbours:
-                dec[:, k] += self.margin
-            elif j == t and i in neighbours:
-                dec[:, k] -= self.margin
-        return dec
-
-    def _votes(self, dec):
-        """Votes per class; libsvm's rule (the first class of a pair wins when > 0)."""
-        votes = np.zeros((dec.shape[0], len(self.classes_)))
-        for k, (i, j) in enumerate(self._pairs()):
-            first = dec[:, k] > 0
-            votes[:, i] += first
-            votes[:, j] += ~first
-        return votes
+        # +1 where the target is the pair's first class against a neighbour, -1 where second
+        towards_target = first[:, t] * (second @ is_neighbour) - second[:, t] * (first @ is_neighbour)
+        dec = dec + self.margin * towards_target
+        wins = dec > 0  # libsvm: the first class wins when > 0
+        votes = wins @ first + ~wins @ second
+        return dec, votes, first - second
 
     def decision_function(self, X):
         """One-vs-rest scores after the shift: votes plus a confidence below 1/3.
 
         The transform of :class:`~sklearn.svm.SVC` with
         ``decision_function_shape="ovr"`` applied to the shifted one-vs-one
-        values, so the argmax is :meth:`predict` and ``margin=0`` gives the
-        SVC's own scores.
+        values, so its argmax is :meth:`predict` (except where votes tie: the
+        confidence breaks those, :meth:`predict` takes the first class, as
+        libsvm does) and ``margin=0`` gives the SVC's own scores.
 
         Parameters
         ----------
@@ -183,16 +172,11 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
             (the shifted binary decision value, positive for ``classes_[1]``).
         """
-        dec = self._shifted(X)
+        dec, votes, sign = self._tally(X)
         if len(self.classes_) == 2:
             return -dec[:, 0]  # the SVC's binary convention: positive for classes_[1]
-        votes = self._votes(dec)
-        confidence = np.zeros_like(votes)
-        for k, (i, j) in enumerate(self._pairs()):
-            confidence[:, i] += dec[:, k]
-            confidence[:, j] -= dec[:, k]
-        scores = votes + confidence / (3 * (np.abs(confidence) + 1))
-        return scores
+        confidence = dec @ sign
+        return votes + confidence / (3 * (np.abs(confidence) + 1))
 
     def predict(self, X):
         """The class with most one-vs-one votes after the shift (ties: the first class).
@@ -205,4 +189,4 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._votes(self._shifted(X)), axis=1)]
+        return self.classes_[np.argmax(self._tally(X)[1], axis=1)]

@@ -71,7 +71,10 @@ SHRINK_SNR = 1.0
 #: precision / macro F1, median: on ``load_real_spectra`` 0.75 finds every O star in every seed
 #: (0.96 / 0.84 / 0.85 -> 1.00 / 0.74 / 0.84); on ``load_obafgkm`` 0.80 / 0.89 / 0.80 -> 0.90 /
 #: 0.56 / 0.75. Neither setting is better on every score, so the default stays the SVC's own
-#: decision.
+#: decision. Why a margin helps under noise (``benchmarks/results/noise_margin.md``): noise
+#: scales every RBF kernel value by one factor (0.79 at survey conditions on
+#: ``load_real_spectra``), the intercepts stay, and the O-vs-B intercept favours B, so a noisy O
+#: star drifts towards B.
 O_MARGIN = 0.0
 
 #: Resolving power of the bundled blue-violet spectra (3.6 A FWHM at 4500 A).

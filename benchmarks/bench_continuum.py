@@ -60,8 +60,11 @@ def summary(med, p90, rows):
             f"{m.max():.4f} | {p.max():.4f}")
 
 
-def noise_lines(X, R, target, wave):
-    """The "Under noise" section: offset and absorption kept, MKCLASS and the real spectra."""
+def noise_lines(X, R, target, wave, clean):
+    """The "Under noise" section: offset and absorption kept, MKCLASS and the real spectra.
+
+    ``clean`` is the defaults' rectification of ``X`` (the main section's).
+    """
     classes = [c for c in "OBAFG" if (target == c).any()]
 
     def offset_and_kept(clean_truth, noisy_rect, rows):
@@ -69,7 +72,7 @@ def noise_lines(X, R, target, wave):
         kept = np.mean(1.0 - noisy_rect[rows], axis=1) / np.mean(1.0 - clean_truth[rows], axis=1)
         return np.median(offset), np.median(kept)
 
-    rect = {None: ContinuumNormalizer(wavelength=wave).fit_transform(X).astype(np.float64)}
+    rect = {None: clean.astype(np.float64)}
     for snr in NOISE_SNR:
         rect[snr] = [ContinuumNormalizer(wavelength=wave).fit_transform(
             degrade(X, snr=snr, random_state=seed)).astype(np.float64) for seed in NOISE_SEEDS]
@@ -245,7 +248,7 @@ def main():
         "(H-epsilon, H8 and the Balmer jump, where A stars have no line-free continuum).",
         "",
     ]
-    lines += noise_lines(X, R, target, wave)
+    lines += noise_lines(X, R, target, wave, ours)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))

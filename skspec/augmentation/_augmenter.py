@@ -63,7 +63,7 @@ class SpectrumAugmenter(BaseEstimator):
         Range of the colour excess E(B-V) in magnitudes, >= 0.
     rv : (float, float) or float, default=(3.1, 3.1)
         Range of R(V) = A(V) / E(B-V), inside the law's range; draws are
-        rounded to 0.01.
+        rounded to 0.01 and kept inside the range (its ends included).
     law : {"G23", "F99", "CCM89"}, default="G23"
         The ``dust_extinction`` law (see :func:`redden`).
     flux_calibration : (float, float), float or None, default=None
@@ -79,7 +79,8 @@ class SpectrumAugmenter(BaseEstimator):
         Linear limb-darkening coefficient of the rotation kernel.
     resolution : (float, float), float or None, default=None
         Range of the resolving power lambda / FWHM, > 0 (LAMOST: about 1800),
-        for spectra taken as sharper than that; draws rounded to 1 %.
+        for spectra taken as sharper than that; draws rounded to 1 % and kept
+        inside the range (a single number is used as it is).
     snr : (float, float), float or None, default=(5.0, 100.0)
         Range of the signal-to-noise ratio per pixel, > 0.
     bad_pixels : float or None, default=None
@@ -201,12 +202,14 @@ class SpectrumAugmenter(BaseEstimator):
                 draws[name] = np.random.RandomState(seeds[name]).uniform(*ranges[name], size=n)
         if "ebv" in draws:
             rv = np.random.RandomState(seeds["rv"]).uniform(*ranges["rv"], size=n)
-            draws["rv"] = np.round(rv / _RV_STEP) * _RV_STEP
+            # rounding must not leave the range: 5.6 would become 5.6000000000000005,
+            # beyond G23's R(V) limit
+            draws["rv"] = np.clip(np.round(rv / _RV_STEP) * _RV_STEP, *ranges["rv"])
         if "flux_calibration" in draws:
             draws["calibration_seed"] = seeds["flux_calibration"]
         if "resolution" in draws:
             log_r = np.round(np.log(draws["resolution"]) / _LOG_R_STEP) * _LOG_R_STEP
-            draws["resolution"] = np.exp(log_r)
+            draws["resolution"] = np.clip(np.exp(log_r), *ranges["resolution"])
         if ranges.get("snr") is not None:
             lo, hi = ranges["snr"]
             stream = np.random.RandomState(seeds["snr"])

@@ -39,6 +39,18 @@ def test_same_seed_same_output_different_seeds_differ(X):
     assert np.isfinite(a).all()
 
 
+def test_draws_at_the_law_limits_stay_inside_the_range(X):
+    # G23 allows R(V) up to 5.6; rounding the draws to 0.01 made 5.6000000000000005
+    aug = SpectrumAugmenter(WAVE, ebv=0.5, rv=5.6, snr=None, random_state=0)
+    np.testing.assert_allclose(aug.augment(X), redden(X, WAVE, 0.5, rv=5.6), rtol=1e-6)
+    wide = np.repeat(X, 200, axis=0)
+    assert np.isfinite(SpectrumAugmenter(WAVE, ebv=0.5, rv=(2.3, 5.6), snr=None,
+                                         random_state=0).augment(wide)).all()
+    # a fixed resolving power is used as given, not rounded to the 1 % grid (1808)
+    fixed = SpectrumAugmenter(WAVE, ebv=None, resolution=1800.0, snr=None).augment(X)
+    np.testing.assert_allclose(fixed, degrade(X, resolution=1800.0, wavelength=WAVE), rtol=1e-5)
+
+
 def test_input_is_left_alone(X):
     before = X.copy()
     SpectrumAugmenter(WAVE, **ALL_ON, random_state=0).augment(X)

@@ -7,12 +7,14 @@ Usage (from the repository root)::
 ``RAW_DIR`` defaults to ``../shared/data/raw/mkclass`` (or ``../../shared/...``):
 the NutMaat repository's ``NutMaat/resources/libnor36/`` and ``libr36/`` (commit
 cc377d2, MIT), unmodified.
-Every ``*.rbn`` file is read with :func:`skspec.io.read_mkclass` (air
-wavelengths kept), so a malformed file stops the build with its name and line.
-The table stores the flux exactly as read (float32; the files carry 7
-significant digits), zeros ("no data") included, on the files' common air grid
-3800-5599 A at 1 A/px; :func:`skspec.datasets.load_mk_standards` masks the
-zeros and resamples at load time. The output is byte-identical on re-run.
+Every ``*.rbn`` file is parsed by :func:`skspec.io.read_mkclass`'s own column
+reader, and its name decoded by :func:`skspec.io.decode_mkclass_name`, so a
+malformed file stops the build with its name and line. The table stores the
+whole file (float32; the files carry 7 significant digits), zeros ("no data")
+included, on the files' common air grid 3800-5599 A at 1 A/px (``read_mkclass``
+itself cuts each file's ends without data). :func:`skspec.datasets.load_mk_standards`
+masks the zeros and the partly covered pixels next to them, and resamples, at
+load time. The output is byte-identical on re-run.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from skspec.io import read_mkclass  # noqa: E402
+from skspec.io import decode_mkclass_name  # noqa: E402
+from skspec.io._mkclass import _read_columns  # noqa: E402
 
 OUT = os.path.join(ROOT, "skspec", "datasets", "data", "mk_standards.npz")
 LICENCE_OUT = os.path.join(ROOT, "skspec", "datasets", "data", "LICENSE_NutMaat.txt")
@@ -42,14 +45,15 @@ def _library(raw: str, lib: str):
         raise SystemExit(f"no {lib}/*.rbn files under {raw}")
     wave, rows, names = None, [], []
     for path in files:
-        spec = read_mkclass(path, vacuum=False)
-        w = spec.wavelength.to_value("AA")
+        with open(path, "rb") as fh:
+            w, flux = _read_columns(fh, path)
+        decode_mkclass_name(path)  # a name that does not decode stops the build
         if wave is None:
             wave = w
         elif w.shape != wave.shape or not np.array_equal(w, wave):
             raise SystemExit(f"{path}: its wavelength grid differs from {files[0]}'s")
-        rows.append(spec.flux)
-        names.append(spec.meta["object_id"])
+        rows.append(flux)
+        names.append(os.path.basename(path).split(".", 1)[0])
     return wave, np.vstack(rows).astype(np.float32), np.array(names)
 
 

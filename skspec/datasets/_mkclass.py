@@ -38,6 +38,7 @@ def _read_raw() -> dict[str, np.ndarray]:
 def _resampled() -> dict:
     """Both libraries masked (flux 0 = no data) and resampled onto the common vacuum grid."""
     from ..io import air_to_vacuum, decode_mkclass_name
+    from ..io._mkclass import _full_pixels
     from ..preprocessing import resample_spectrum
     from ..preprocessing._resample import _bin_edges
 
@@ -45,10 +46,11 @@ def _resampled() -> dict:
     wave_vac = air_to_vacuum(raw["wavelength_air"])
     edges = _bin_edges(wave_vac)
     # the range every standard of both libraries covers: from the latest first
-    # good pixel's lower edge to the earliest last good pixel's upper edge
+    # good pixel's lower edge to the earliest last good pixel's upper edge (good:
+    # not "no data", nor the partly covered pixels next to it; read_mkclass's rule)
     firsts, lasts = [], []
     for key in ("normalised_flux", "rectified_flux"):
-        good = raw[key] != 0
+        good = _full_pixels(raw[key])
         firsts.append(good.argmax(axis=1).max())
         lasts.append((good.shape[1] - 1 - good[:, ::-1].argmax(axis=1)).min())
     first, last = max(firsts), min(lasts)
@@ -58,7 +60,7 @@ def _resampled() -> dict:
     inside = (edges[1:] > grid[0]) & (edges[:-1] < grid[-1])
     for kind in ("normalised", "rectified"):
         flux = raw[f"{kind}_flux"]
-        mask = flux == 0
+        mask = ~_full_pixels(flux)
         names = raw[f"{kind}_name"].astype(str)
         decoded = [decode_mkclass_name(n) for n in names]
         out[kind] = {
@@ -108,7 +110,7 @@ def load_mk_standards(*, return_X_y: bool = False, as_frame: bool = False,
     "no data", masked and interpolated over), converted to vacuum and resampled
     flux-conservingly onto the skspec pixel grid (``log10 lambda = 3.5682 +
     1e-4 k``, the grid of :func:`load_obafgkm`) over the range every standard
-    covers, 3839.7-5560.3 Angstrom (k = 161 ... 1769, 1609 pixels). Resolution
+    covers, 3841.5-5559.0 Angstrom (k = 163 ... 1768, 1606 pixels). Resolution
     3.6 Angstrom FWHM. See ``DESCR`` for provenance, licence and citation.
 
     Parameters
@@ -129,7 +131,7 @@ def load_mk_standards(*, return_X_y: bool = False, as_frame: bool = False,
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``data`` (n_spectra, 1609) float32 flux; ``target`` the MK class
+        ``data`` (n_spectra, 1606) float32 flux; ``target`` the MK class
         letter; ``wavelength`` an astropy Quantity in vacuum Angstrom;
         ``subclass`` (full MK type, e.g. ``"O9 Ib"``), ``spectral_type``
         (``"O9"``), ``luminosity_class`` (``"Ib"``), ``source``
@@ -150,15 +152,15 @@ def load_mk_standards(*, return_X_y: bool = False, as_frame: bool = False,
     >>> from skspec.datasets import load_mk_standards
     >>> mk = load_mk_standards()
     >>> mk.data.shape, mk.data.dtype
-    ((174, 1609), dtype('float32'))
+    ((174, 1606), dtype('float32'))
     >>> int((mk.target == "O").sum()), int((mk.target == "B").sum())
     (18, 36)
     >>> str(mk.subclass[15]), str(mk.luminosity_class[15])
     ('O9 Ib', 'Ib')
     >>> mk.wavelength[[0, -1]].round(1)
-    <Quantity [3839.7, 5560.3] Angstrom>
+    <Quantity [3841.5, 5559. ] Angstrom>
     >>> load_mk_standards(rectified=True).data.shape
-    (112, 1609)
+    (112, 1606)
     """
     table = mk_table(rectified)
     flux, target = table["flux"], table["label"]

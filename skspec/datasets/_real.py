@@ -129,7 +129,7 @@ def load_real_spectra(*, wavelength_range=(3900.0, 5500.0), fwhm=3.6,
     ----------
     wavelength_range : (float, float), default=(3900.0, 5500.0)
         Lowest and highest pixel centre, vacuum Angstrom. Must lie inside
-        3900.3-5560.3 Angstrom, the range every source covers.
+        3900.3-5559.0 Angstrom, the range every source covers.
     fwhm : float or None, default=3.6
         Common resolution, Gaussian FWHM in Angstrom; each source is convolved
         in quadrature from its own resolution (a source already at ``fwhm``

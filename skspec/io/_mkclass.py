@@ -13,6 +13,8 @@ from ._base import SpectrumData, make_spectrum, source_name
 
 __all__ = ["decode_mkclass_name", "read_mkclass"]
 
+#: Pixels next to MKCLASS's "no data" (zero flux) that are dropped as partly covered.
+_EDGE_PIXELS = 2
 _NAME = re.compile(r"^t(\d{3})l(\d{2})([pm])(\d{2})$")
 
 #: MKCLASS temperature codes of whole subtypes, ``(code, letter, subtype)``; codes
@@ -134,6 +136,25 @@ def decode_mkclass_name(name: str) -> dict:
     }
 
 
+def _full_pixels(flux) -> np.ndarray:
+    """Which pixels hold MKCLASS data over their whole width (along the last axis).
+
+    Zero flux is MKCLASS's "no data". The pixels next to a run of zeros are only
+    partly covered by the rebinned observation, and their flux is too low. Over
+    the 286 files of both libraries, the first non-zero pixel has a median 0.41
+    of the flux a few pixels on. The second is below half of it in 11 files at
+    the blue end and 15 at the red end (t330l40p00 starts 0.006, 0.083,
+    0.318, 0.319). So the :data:`_EDGE_PIXELS` pixels next to a zero count
+    as no data too.
+    """
+    bad = np.asarray(flux) == 0
+    near = bad.copy()
+    for step in range(1, _EDGE_PIXELS + 1):
+        near[..., step:] |= bad[..., :-step]  # after a zero
+        near[..., :-step] |= bad[..., step:]  # before a zero
+    return ~near
+
+
 def _read_columns(fh, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Parse the two-column text, raising a ValueError naming the file and line."""
     wave, flux = [], []
@@ -204,7 +225,7 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
     Returns
     -------
     spectrum : SpectrumData
-        ``flux`` (float32, as stored), ``ivar`` None, ``mask`` (flux == 0),
+        ``flux`` (float32, as stored), ``ivar`` None, ``mask``,
         ``wavelength`` (Quantity, Angstrom) and ``meta`` with ``class``
         ("STAR"), ``subclass`` (e.g. ``"O9 Ib"``), ``mk_class``,
         ``spectral_type``, ``luminosity_class``, ``spectral_code``,
@@ -217,19 +238,33 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
     ValueError
         Naming the file (and the line where it applies): no such file, a line
         without exactly two columns, a value that is not a finite number, a
-        wavelength that does not increase, fewer than two data lines, every
-        flux zero, a name that does not decode.
+        wavelength that does not increase, fewer than two data lines, fewer
+        than two pixels with data, a name that does not decode.
+
+    Notes
+    -----
+    Zero flux is MKCLASS's "no data"; the files have it at both ends. The
+    pixels next to a run of zeros are only partly covered, and their flux is
+    too low: the first non-zero pixel of a file is at a median 0.41 of the
+    flux after it. The runs of zeros at the ends are cut off, with the two
+    pixels next to them, so the spectrum covers only the range where it has
+    data. That way
+    :func:`read_onto_grid` refuses a grid beyond it (:class:`ShortCoverageError`)
+    instead of filling the gap. Zeros inside the data (none in the published
+    files) and their neighbours are kept and set in ``mask``.
 
     Examples
     --------
     >>> import io
     >>> from skspec.io import read_mkclass
-    >>> text = "4000.0 0.0\\n4001.0 1.0\\n4002.0 1.1\\n4003.0 0.9\\n"
+    >>> rows = [(4000, 0.0), (4001, 0.2), (4002, 0.8), (4003, 1.0), (4004, 1.1),
+    ...         (4005, 0.9), (4006, 0.7), (4007, 0.3), (4008, 0.0)]
+    >>> text = "".join(f"{w:.1f} {f}\\n" for w, f in rows)
     >>> spec = read_mkclass(io.StringIO(text), name="t070l50p00.rbn")
-    >>> spec.meta["subclass"], spec.meta["mk_class"], int(spec.mask.sum())
-    ('B0 V', 'B', 1)
-    >>> spec.wavelength[:2].round(2)     # vacuum
-    <Quantity [4001.13, 4002.13] Angstrom>
+    >>> spec.meta["subclass"], spec.meta["mk_class"], [round(float(f), 2) for f in spec.flux]
+    ('B0 V', 'B', [1.0, 1.1, 0.9])
+    >>> spec.wavelength.round(2)     # vacuum
+    <Quantity [4004.13, 4005.13, 4006.13] Angstrom>
     """
     label = name if name is not None else source_name(source)
     if isinstance(source, (str, os.PathLike)):
@@ -249,6 +284,16 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
             f"{label}: every flux value is 0 (MKCLASS's 'no data'), lines 1-{flux.size}: "
             "the file holds no spectrum"
         )
+    full = _full_pixels(flux)
+    if np.count_nonzero(full) < 2:
+        raise ValueError(
+            f"{label}: fewer than two pixels hold data over their whole width (zero flux is "
+            f"MKCLASS's 'no data', and the {_EDGE_PIXELS} pixels next to it are only partly "
+            "covered): the file holds no spectrum"
+        )
+    # the ends without data, and the partial pixels next to them, are not part of the spectrum
+    first, last = np.flatnonzero(full)[[0, -1]]
+    wave, flux, full = wave[first:last + 1], flux[first:last + 1], full[first:last + 1]
     base = os.path.basename(label)
     meta = {
         "class": "STAR",
@@ -258,5 +303,5 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
         "flux_unit": None,
     }
     return make_spectrum(
-        label, wave, flux, None, flux == 0, meta, vacuum_in=False, vacuum=vacuum, fmt="mkclass",
+        label, wave, flux, None, ~full, meta, vacuum_in=False, vacuum=vacuum, fmt="mkclass",
     )

@@ -320,7 +320,7 @@ class ContinuumNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     are never clipped, so at low S/N the pixels of shallow lines stay in the fit
     and pull it down. Measured against the MKCLASS authors' rectification of
     the clean standards (``benchmarks/results/continuum.md``, "Under noise"),
-    the absorption kept is 64-77 % for O-B stars from S/N 50 down to 10. For
+    the absorption kept is 63-79 % for O-B stars from S/N 50 down to 10. For
     F-G stars it is 60 % at S/N 50, 40 % at S/N 20 and 30 % at S/N 10. On the
     bundled K stars it is about 33 % at S/N 10, against their own clean
     rectification. So a classifier fed rectified survey spectra should be

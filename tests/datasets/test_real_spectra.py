@@ -66,7 +66,7 @@ def test_common_resolution_is_the_requested_fwhm():
          r"outside the coverage of STELIB_v3.2, SDSS_PyHammer, LAMOST_DR1 \(3900.3-7399.5 A.*"
          r"no data at 3800.0-3900.3 A"),
         ({"wavelength_range": (4000, 6000)},
-         r"outside the coverage of MKCLASS \(3839.7-5560.3 A.*no data at 5560.3-6000.0 A"),
+         r"outside the coverage of MKCLASS \(3841.5-5559.0 A.*no data at 5559.0-6000.0 A"),
         ({"wavelength_range": (5000, 5000.5)}, "fewer than 2 grid pixels"),
         ({"wavelength_range": (5500, 4000)}, "low < high"),
         ({"wavelength_range": 4000}, r"must be \(low, high\)"),

@@ -63,13 +63,15 @@ def test_bad_names_are_named(name, match):
     assert name in str(err.value)
 
 
-def test_reads_a_file_masks_zeros_and_converts_air(tmp_path):
+def test_reads_a_file_cuts_no_data_ends_and_converts_air(tmp_path):
     path = _write(tmp_path, "t060l10p00.rbn", _good_lines())
     spec = read_mkclass(path)
-    assert spec.flux.dtype == np.float32 and spec.flux.size == 20
-    assert spec.mask.tolist() == [True] + [False] * 18 + [True]
+    # the zero at each end ("no data") and the two partly covered pixels next to it are cut
+    assert spec.flux.dtype == np.float32 and spec.flux.size == 14
+    np.testing.assert_allclose(spec.flux, 1.0 + 0.01 * np.arange(3, 17), rtol=1e-6)
+    assert not spec.mask.any()
     assert spec.ivar is None
-    air = 4000.0 + np.arange(20)
+    air = 4003.0 + np.arange(14)
     np.testing.assert_allclose(spec.wavelength.to_value(u.AA), air_to_vacuum(air))
     assert spec.meta["vacuum"] is True and spec.meta["format"] == "mkclass"
     assert spec.meta["subclass"] == "O9 Ib" and spec.meta["mk_class"] == "O"
@@ -84,6 +86,36 @@ def test_reads_a_file_masks_zeros_and_converts_air(tmp_path):
     np.testing.assert_array_equal(read_mkclass(text, name=str(path)).flux, spec.flux)
 
 
+def test_zeros_inside_the_data_are_masked_with_their_neighbours(tmp_path):
+    lines = _good_lines(30)
+    lines[14] = "4014.000000 0.000000e+00"
+    spec = read_mkclass(_write(tmp_path, "t060l10p00.rbn", lines), vacuum=False)
+    wave = spec.wavelength.to_value(u.AA)
+    assert wave[0] == 4003.0 and wave[-1] == 4026.0
+    np.testing.assert_array_equal(wave[spec.mask], [4012.0, 4013.0, 4014.0, 4015.0, 4016.0])
+
+
+def test_a_grid_beyond_the_data_is_refused_not_filled(tmp_path):
+    from skspec.io import ShortCoverageError, read_onto_grid
+
+    path = _write(tmp_path, "t060l10p00.rbn", _good_lines(60))
+    inside = read_onto_grid(path, wavelength=np.arange(4010.0, 4050.0), reader=read_mkclass)
+    assert inside.flags == () and inside.meta["bad_fraction"] == 0.0
+    # the file's first lines hold no data: a grid reaching them must not get invented flux
+    with pytest.raises(ShortCoverageError, match="t060l10p00"):
+        read_onto_grid(path, wavelength=np.arange(4001.0, 4050.0), reader=read_mkclass)
+
+
+def test_the_bundled_files_lose_their_partial_edge_pixels():
+    """MKCLASS's own files: the first pixels after the no-data run are too low."""
+    from skspec.datasets import load_mk_standards
+
+    mk = load_mk_standards()
+    row = list(mk.object).index("MKCLASS t330l40p00")  # its data start latest: 0.006, 0.083, 0.318
+    first = mk.data[row, :3]
+    assert first.min() > 0.9 * np.median(mk.data[row, 3:10])
+
+
 @pytest.mark.parametrize(
     "edit, match",
     [
@@ -95,6 +127,8 @@ def test_reads_a_file_masks_zeros_and_converts_air(tmp_path):
         (lambda ls: ls[:9] + ["4007.0 1.0"] + ls[10:], r"line 10: wavelength 4007.0 does not "
                                                       r"increase \(line 9 has 4008.0\)"),
         (lambda ls: [f"{4000 + i}.0 0.0" for i in range(len(ls))], r"every flux value is 0"),
+        (lambda ls: [f"{4000 + i}.0 {1.0 if 8 <= i <= 11 else 0.0}" for i in range(len(ls))],
+         r"fewer than two pixels hold data over their whole width"),
         (lambda ls: ls[:1], r"1 data line"),
         (lambda ls: [], r"0 data lines"),
     ],
@@ -119,7 +153,7 @@ def test_undecodable_name_and_missing_file(tmp_path):
 def test_blank_lines_and_comments_are_skipped(tmp_path):
     lines = _good_lines()
     path = _write(tmp_path, "t070l50p00.rbn", ["# MKCLASS standard", ""] + lines + [""])
-    assert read_mkclass(path).flux.size == len(lines)
+    assert read_mkclass(path).flux.size == len(lines) - 6  # two zeros, four partial pixels
 
 
 def test_every_shared_mkclass_file_reads(shared_data):
@@ -130,10 +164,14 @@ def test_every_shared_mkclass_file_reads(shared_data):
     for f in files[:174]:
         spec = read_mkclass(f)
         counts[spec.meta["mk_class"]] = counts.get(spec.meta["mk_class"], 0) + 1
-        assert spec.flux.size == 1800 and not spec.mask[100:1700].any()
+        # the no-data ends are cut: what is left is data, over the range the library covers
+        wave = spec.wavelength.to_value(u.AA)
+        assert 1700 < spec.flux.size <= 1800 and not spec.mask.any() and (spec.flux != 0).all()
+        assert wave[0] < 3842.0 and wave[-1] > 5559.0
     assert counts == {"O": 18, "B": 36, "A": 23, "F": 30, "G": 21, "K": 24, "M": 22}
     spec = read_mkclass(raw / "libnor36" / "t060l10p00.rbn", vacuum=False)
-    assert spec.wavelength[0].to_value(u.AA) == 3800.0 and spec.meta["library"] == "libnor36"
+    # its data start at 3823 A (air); the two partly covered pixels after the zeros are cut
+    assert spec.wavelength[0].to_value(u.AA) == 3825.0 and spec.meta["library"] == "libnor36"
 
 
 def test_read_spectra_with_the_mkclass_reader_gives_the_bundled_table(shared_data):

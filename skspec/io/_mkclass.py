@@ -38,7 +38,7 @@ _ANCHORS = (
 )
 #: upper code limit of each class letter (MKCLASS's boundaries)
 _LETTER_LIMITS = (("O", 6.5), ("B", 15.7), ("A", 22.75), ("F", 29.5), ("G", 33.75),
-                  ("K", 40.5), ("M", 50.0))
+                  ("K", 40.5), ("M", float("inf")))  # codes above 50 are refused before
 _LUMINOSITY = {0.0: "Ia", 0.5: "Iab", 1.0: "Ib", 1.5: "Ib-II", 2.0: "II", 2.5: "II-III",
                3.0: "III", 3.5: "III-IV", 4.0: "IV", 4.5: "IV-V", 5.0: "V"}
 

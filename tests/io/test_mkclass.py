@@ -38,6 +38,7 @@ def _good_lines(n=20, start=4000.0):
         ("t385l10p00", ("K", "K4.5", "Ib")),
         ("t407l30p00", ("M", "M0", "III")),
         ("t455l50p00", ("M", "M5", "V")),
+        ("t500l50p00", ("M", "M9", "V")),  # the last code MKCLASS has
     ],
 )
 def test_names_decode_to_mk_types(name, expected):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -78,9 +80,15 @@ class SpectrumAugmenter(BaseEstimator):
     limb_darkening : float, default=0.6
         Linear limb-darkening coefficient of the rotation kernel.
     resolution : (float, float), float or None, default=None
-        Range of the resolving power lambda / FWHM, > 0 (LAMOST: about 1800),
-        for spectra taken as sharper than that; draws rounded to 1 % and kept
-        inside the range (a single number is used as it is).
+        Range of the resolving power lambda / FWHM, > 0 (LAMOST: about 1800);
+        draws rounded to 1 % and kept inside the range (a single number is
+        used as it is).
+    input_resolution : float or None, default=None
+        Resolving power the spectra already have. The kernel is then the
+        difference in quadrature, so the result has the drawn resolving
+        power; it must be higher than the range's high end. None treats the
+        spectra as infinitely sharp: on spectra at R 1800, a drawn 1500 then
+        gives about 1150.
     snr : (float, float), float or None, default=(5.0, 100.0)
         Range of the signal-to-noise ratio per pixel, > 0.
     bad_pixels : float or None, default=None
@@ -116,8 +124,8 @@ class SpectrumAugmenter(BaseEstimator):
 
     def __init__(self, wavelength=None, *, ebv=(0.0, 2.0), rv=(3.1, 3.1), law="G23",
                  flux_calibration=None, calibration_order=3, radial_velocity=None, vsini=None,
-                 limb_darkening=0.6, resolution=None, snr=(5.0, 100.0), bad_pixels=None,
-                 bad_pixel_region=LAMOST_JOIN, random_state=None):
+                 limb_darkening=0.6, resolution=None, input_resolution=None, snr=(5.0, 100.0),
+                 bad_pixels=None, bad_pixel_region=LAMOST_JOIN, random_state=None):
         self.wavelength = wavelength
         self.ebv = ebv
         self.rv = rv
@@ -128,10 +136,16 @@ class SpectrumAugmenter(BaseEstimator):
         self.vsini = vsini
         self.limb_darkening = limb_darkening
         self.resolution = resolution
+        self.input_resolution = input_resolution
         self.snr = snr
         self.bad_pixels = bad_pixels
         self.bad_pixel_region = bad_pixel_region
         self.random_state = random_state
+
+    def __setstate__(self, state):
+        # a model saved before input_resolution existed (e.g. the bundled one) loads with
+        # its default, so that get_params, repr and clone keep working
+        super().__setstate__({"input_resolution": None, **state})
 
     # ---------------------------------------------------------------- checks
     def _ranges(self) -> dict:
@@ -160,6 +174,13 @@ class SpectrumAugmenter(BaseEstimator):
                 raise ValueError(
                     f"rv=({lo:g}, {hi:g}) is outside the R(V) range of law {self.law!r} "
                     f"({rv_lo:g}-{rv_hi:g})"
+                )
+        if ranges["resolution"] is not None and self.input_resolution is not None:
+            r_in, top = self.input_resolution, ranges["resolution"][1]
+            if isinstance(r_in, bool) or not isinstance(r_in, Real) or not r_in > top:
+                raise ValueError(
+                    f"input_resolution={r_in!r} must be a number above the resolution range's "
+                    f"high end ({top:g}): convolution cannot sharpen a spectrum"
                 )
         if ranges["flux_calibration"] is not None:
             _check_order(self.calibration_order)
@@ -273,7 +294,7 @@ class SpectrumAugmenter(BaseEstimator):
         if "resolution" in draws:
             for r in np.unique(draws["resolution"]):
                 rows = np.flatnonzero(draws["resolution"] == r)
-                kernel = _resolution_kernel(wave, float(r), None)
+                kernel = _resolution_kernel(wave, float(r), self.input_resolution)
                 out[rows] = np.asarray((kernel @ out[rows].T).T)
         if "snr" in draws:
             out = add_noise(out, draws["snr"], np.random.RandomState(draws["noise_seed"]))

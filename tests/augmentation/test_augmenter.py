@@ -51,6 +51,28 @@ def test_draws_at_the_law_limits_stay_inside_the_range(X):
     np.testing.assert_allclose(fixed, degrade(X, resolution=1800.0, wavelength=WAVE), rtol=1e-5)
 
 
+def test_input_resolution_gives_the_drawn_resolving_power():
+    wave = default_grid()  # 1.2 A pixels at 5000 A
+    sharp = 1.0 - 0.8 * np.exp(-0.5 * ((wave - 5000.0) / 0.3) ** 2)[None, :]
+    at_3000 = degrade(sharp, resolution=3000.0, wavelength=wave)
+    target = 1.0 - degrade(sharp, resolution=1500.0, wavelength=wave).min()
+    aug = SpectrumAugmenter(wave, ebv=None, resolution=1500.0, input_resolution=3000.0, snr=None)
+    # convolved again from R 3000, the line is as deep as convolved once to R 1500
+    assert 1.0 - aug.augment(at_3000).min() == pytest.approx(target, rel=0.02)
+    blind = SpectrumAugmenter(wave, ebv=None, resolution=1500.0, snr=None).augment(at_3000)
+    assert 1.0 - blind.min() < 0.93 * target  # without it: broader than asked
+
+
+def test_a_state_saved_before_input_resolution_existed_loads(X):
+    aug = SpectrumAugmenter(WAVE, ebv=0.5, snr=None, random_state=0)
+    state = aug.__getstate__()
+    del state["input_resolution"]  # what an older skspec saved (the bundled model's)
+    old = SpectrumAugmenter.__new__(SpectrumAugmenter)
+    old.__setstate__(state)
+    assert old.get_params()["input_resolution"] is None
+    np.testing.assert_array_equal(clone(old).augment(X), aug.augment(X))
+
+
 def test_input_is_left_alone(X):
     before = X.copy()
     SpectrumAugmenter(WAVE, **ALL_ON, random_state=0).augment(X)
@@ -140,6 +162,9 @@ def test_clone_and_pickle(X):
         ({"rv": (1.0, 3.0)}, r"rv=\(1, 3\) is outside the R\(V\) range of law 'G23' \(2.3-5.6\)"),
         ({"ebv": "big"}, "ebv must be None, a number or a"),
         ({"bad_pixels": 0.5, "bad_pixel_region": (100.0, 200.0)}, "bad_pixel_region.*outside"),
+        ({"resolution": (1000.0, 2000.0), "input_resolution": 1800.0},
+         r"input_resolution=1800.0 must be a number above the resolution range's high end \(2000\)"),
+        ({"resolution": 1000.0, "input_resolution": "sharp"}, "input_resolution='sharp'"),
     ],
 )
 def test_bad_parameters_name_the_argument(X, params, match):

@@ -24,7 +24,8 @@ _INPUT_RESOLUTION = {
     "MKCLASS": ("fwhm", 3.6),
 }
 _MARGIN_AA = 25.0  # extra pixels each side while convolving, so the kernel is not cut
-_LUM = re.compile(r"(Iab|Ia|Ib|III|II|IV|VI|V|I)(?:[-/](Iab|Ia|Ib|III|II|IV|VI|V|I))?")
+# the second part may be written short: "Ia-ab" is between Ia and Iab
+_LUM = re.compile(r"(Iab|Ia|Ib|III|II|IV|VI|V|I)(?:[-/](Iab|Ia|Ib|III|II|IV|VI|V|I|ab))?")
 _TYPE = re.compile(r"^((?:sd|d)?[OBAFGKM]\d*(?:\.\d+)?(?:/[OBAFGKM]?\d*(?:\.\d+)?)?)")
 
 

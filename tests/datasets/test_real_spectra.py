@@ -83,3 +83,13 @@ def test_real_spectra_narrower_range_and_coarser_fwhm():
     real = load_real_spectra(wavelength_range=(4000, 4500), fwhm=5.0)
     w = real.wavelength.to_value(u.AA)
     assert w[0] >= 4000 and w[-1] <= 4500 and real.data.shape[0] == 522
+
+
+@pytest.mark.parametrize("subclass, expected", [
+    ("O9.5Iae", ("O9.5", "Ia")), ("M1Ia-ab", ("M1", "Ia-ab")), ("K3III-IV", ("K3", "III-IV")),
+    ("G8IV/V", ("G8", "IV/V")), ("O9.7Ib-II", ("O9.7", "Ib-II")), ("A0", ("A0", "")),
+])
+def test_types_split_into_spectral_type_and_luminosity_class(subclass, expected):
+    from skspec.datasets._real import split_mk_type
+
+    assert split_mk_type(subclass) == expected

@@ -248,10 +248,10 @@ def read_mkclass(source, *, vacuum: bool = True, name: str | None = None) -> Spe
     too low: the first non-zero pixel of a file is at a median 0.41 of the
     flux after it. The runs of zeros at the ends are cut off, with the two
     pixels next to them, so the spectrum covers only the range where it has
-    data. That way
-    :func:`read_onto_grid` refuses a grid beyond it (:class:`ShortCoverageError`)
-    instead of filling the gap. Zeros inside the data (none in the published
-    files) and their neighbours are kept and set in ``mask``.
+    data. :func:`read_onto_grid` then refuses a grid beyond it
+    (:class:`ShortCoverageError`) instead of filling the gap. Zeros inside
+    the data (none in the published files) and their neighbours are kept
+    and set in ``mask``.
 
     Examples
     --------

@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_survey_targets import LOADERS, _conditions, _scores, star_splits  # noqa: E402
 
+from skspec.candidates._margin import _ovo_votes  # noqa: E402
 from skspec.pipeline import recommended_pipeline  # noqa: E402
 from skspec.utils._machine import describe_machine  # noqa: E402
 
@@ -48,12 +49,8 @@ CONDITIONS = ("clean", "snr10", "survey")
 
 
 def _vote(dec, classes):
-    """One-vs-one votes, ties to the first class (as libsvm)."""
-    votes = np.zeros((len(dec), len(classes)))
-    for k, (i, j) in enumerate(itertools.combinations(range(len(classes)), 2)):
-        votes[:, i] += dec[:, k] > 0
-        votes[:, j] += dec[:, k] <= 0
-    return np.asarray(classes, dtype=object)[votes.argmax(axis=1)]
+    """The one-vs-one vote of the SVC (and of RareClassMargin), ties to the first class."""
+    return np.asarray(classes, dtype=object)[_ovo_votes(dec, len(classes)).argmax(axis=1)]
 
 
 def run(data_name, seed):

@@ -12,6 +12,18 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["RareClassMargin"]
 
 
+def _pair_indicators(n_classes: int):
+    """One-hot first- and second-class matrices ``(n_pairs, n_classes)`` in libsvm's pair order."""
+    return tuple(np.eye(n_classes)[k] for k in np.triu_indices(n_classes, k=1))
+
+
+def _ovo_votes(dec, n_classes: int):
+    """Votes per class from one-vs-one values ``(n, n_pairs)``: the first class wins when > 0."""
+    first, second = _pair_indicators(n_classes)
+    wins = dec > 0
+    return wins @ first + ~wins @ second
+
+
 class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Shift a one-vs-one SVC's rare-class contests towards the rare class.
 
@@ -144,15 +156,13 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # binary: the value is positive for classes_[1]; make it "first class wins"
             dec = -dec[:, None]
         n = len(self.classes_)
-        first, second = (np.eye(n)[k] for k in np.triu_indices(n, k=1))  # libsvm's pair order
+        first, second = _pair_indicators(n)
         is_neighbour = np.isin(np.arange(n), self.neighbour_indices_)
         t = self.target_index_
         # +1 where the target is the pair's first class against a neighbour, -1 where second
         towards_target = first[:, t] * (second @ is_neighbour) - second[:, t] * (first @ is_neighbour)
         dec = dec + self.margin * towards_target
-        wins = dec > 0  # libsvm: the first class wins when > 0
-        votes = wins @ first + ~wins @ second
-        return dec, votes, first - second
+        return dec, _ovo_votes(dec, n), first - second
 
     def decision_function(self, X):
         """One-vs-rest scores after the shift: votes plus a confidence below 1/3.

@@ -48,9 +48,9 @@ def _resampled() -> dict:
     # the range every standard of both libraries covers: from the latest first
     # good pixel's lower edge to the earliest last good pixel's upper edge (good:
     # not "no data", nor the partly covered pixels next to it; read_mkclass's rule)
+    good_of = {kind: _full_pixels(raw[f"{kind}_flux"]) for kind in ("normalised", "rectified")}
     firsts, lasts = [], []
-    for key in ("normalised_flux", "rectified_flux"):
-        good = _full_pixels(raw[key])
+    for good in good_of.values():
         firsts.append(good.argmax(axis=1).max())
         lasts.append((good.shape[1] - 1 - good[:, ::-1].argmax(axis=1)).min())
     first, last = max(firsts), min(lasts)
@@ -60,7 +60,7 @@ def _resampled() -> dict:
     inside = (edges[1:] > grid[0]) & (edges[:-1] < grid[-1])
     for kind in ("normalised", "rectified"):
         flux = raw[f"{kind}_flux"]
-        mask = ~_full_pixels(flux)
+        mask = ~good_of[kind]
         names = raw[f"{kind}_name"].astype(str)
         decoded = [decode_mkclass_name(n) for n in names]
         out[kind] = {

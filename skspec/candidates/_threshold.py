@@ -72,6 +72,7 @@ def shift_prior(proba, train_prior, new_prior) -> np.ndarray:
     Returns
     -------
     proba_shifted : ndarray of shape (n_samples, n_classes)
+        Rows that hold NaN come back NaN.
 
     Examples
     --------
@@ -95,6 +96,8 @@ def shift_prior(proba, train_prior, new_prior) -> np.ndarray:
     total = weighted.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(total > 0, weighted / total, new_prior[None, :])
+    # a row with NaN stays NaN (not the prior, a plausible-looking probability)
+    out[~np.isfinite(total[:, 0])] = np.nan
     return out
 
 
@@ -164,7 +167,9 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Out-of-fold splits. An int means :class:`~sklearn.model_selection.StratifiedGroupKFold`
         with that many splits when ``groups`` is given (else
         :class:`~sklearn.model_selection.StratifiedKFold`, each spectrum its
-        own star), reduced to the number of stars of the rarest class.
+        own star), reduced to the number of stars of the rarest class. A
+        splitter must hold out every spectrum exactly once (KFold-like, not
+        ShuffleSplit) and keep ``target_class`` on every training side.
     prior : dict of {class: float} or None, default=None
         Survey base rates, e.g. ``{"O": 1e-4}``. Classes not named keep
         their training proportions within the rest.
@@ -280,7 +285,22 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
         else:
             cv = check_cv(self.cv, y, classifier=True)
-        return list(cv.split(X, y, groups))
+        splits = list(cv.split(X, y, groups))
+        # every spectrum must be scored exactly once: a row never held out would enter
+        # the calibration and the threshold with a score of 0 (ShuffleSplit does that)
+        held_out = np.zeros(len(y), dtype=int)
+        for k, (train, test) in enumerate(splits):
+            held_out[np.asarray(test)] += 1
+            if not (y[np.asarray(train)] == target).any():
+                raise ValueError(f"cv fold {k} has no {target!r} spectrum on its training side: "
+                                 "its held-out spectra would get no score for that class")
+        if (held_out != 1).any():
+            bad = np.flatnonzero(held_out != 1)
+            raise ValueError(
+                f"cv must hold out every spectrum exactly once (a KFold-like splitter); "
+                f"{bad.size} of {len(y)} spectra are held out {held_out[bad[0]]} times "
+                f"(first: row {bad[0]})")
+        return splits
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, groups=None, **fit_params):
@@ -499,6 +519,10 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """``target_class`` for the candidates, else the most probable other class.
 
+        Candidates are :meth:`is_candidate` (the training-mix P(target), so a
+        ``prior`` does not change them); the other class is the argmax of
+        :meth:`predict_proba` over the other columns, at ``prior`` when given.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -510,7 +534,10 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba = self._calibrated_proba(X)
         t = self.target_index_
         candidate = proba[:, t] >= self.threshold_
-        others = proba.copy()
+        # the candidates come from the training-mix P(target); the other classes are
+        # ranked as predict_proba ranks them, at the prior when one is given
+        others = proba if self.prior_ is None else shift_prior(proba, self.train_prior_, self.prior_)
+        others = others.copy()
         others[:, t] = -np.inf
         pred = self.classes_[np.argmax(others, axis=1)]
         pred[candidate] = self.classes_[t]
@@ -534,6 +561,13 @@ def _score_method(estimator) -> str:
 
 def _scores(estimator, X, method, n_classes) -> np.ndarray:
     """``(n_samples, n_classes)`` scores of a fitted estimator by ``method``."""
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    if method == "decision_function" and getattr(final, "decision_function_shape", "ovr") != "ovr":
+        # with 3 classes the one-vs-one values have one column per class too, but a
+        # column is a pair's contest, not a class's score
+        raise ValueError(f"{type(final).__name__} has decision_function_shape="
+                         f"{final.decision_function_shape!r}; RareClassThreshold reads one "
+                         "score per class and needs 'ovr'")
     score = np.asarray(getattr(estimator, method)(X), dtype=float)
     if score.ndim == 1:  # a binary decision_function: the score of classes_[1]
         score = np.column_stack([-score, score])

@@ -269,3 +269,51 @@ def test_validation_augmenter_must_augment():
     X, y = _data()
     with pytest.raises(InvalidParameterError, match="validation_augmenter"):
         RareClassThreshold(LogisticRegression(), validation_augmenter="survey").fit(X, y)
+
+
+def test_cv_that_leaves_spectra_unscored_is_refused():
+    # ShuffleSplit holds some spectra out never and others twice: their scores of 0
+    # would enter the calibration and the threshold
+    from sklearn.model_selection import KFold, ShuffleSplit
+
+    X, y = _data()
+    rule = RareClassThreshold(LogisticRegression(), cv=ShuffleSplit(3, test_size=0.2, random_state=0))
+    with pytest.raises(ValueError, match="exactly once.*first: row"):
+        rule.fit(X, y)
+    # an unshuffled KFold puts every O (the last rows) in one fold's held-out side
+    with pytest.raises(ValueError, match="fold 4 has no 'O' spectrum on its training side"):
+        RareClassThreshold(LogisticRegression(), cv=KFold(5)).fit(X, y)
+    RareClassThreshold(LogisticRegression(), cv=KFold(5, shuffle=True, random_state=0)).fit(X, y)
+
+
+def test_one_vs_one_decision_values_are_refused_even_with_three_classes():
+    # three classes give three one-vs-one pairs: the column count cannot tell them apart
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    X, y = _data()
+    for est in (SVC(decision_function_shape="ovo"), make_pipeline(SVC(decision_function_shape="ovo"))):
+        with pytest.raises(ValueError, match="decision_function_shape='ovo'.*needs 'ovr'"):
+            RareClassThreshold(est, calibration="sigmoid", cv=3, random_state=0).fit(X, y)
+    RareClassThreshold(SVC(), calibration="sigmoid", cv=3, random_state=0).fit(X, y)
+
+
+def test_predict_ranks_the_other_classes_at_the_prior():
+    X, y = _data()
+    rule = RareClassThreshold(LogisticRegression(), target_recall=0.9, random_state=0,
+                              prior={"O": 1e-3, "B": 0.9}).fit(X, y)
+    proba, pred = rule.predict_proba(X), rule.predict(X)
+    rest = ~rule.is_candidate(X)
+    others = proba.copy()
+    others[:, rule.target_index_] = -np.inf
+    np.testing.assert_array_equal(pred[rest], rule.classes_[others.argmax(axis=1)][rest])
+    # B at 90 % takes spectra the training mix gave to F
+    plain = clone(rule).set_params(prior=None).fit(X, y).predict(X)
+    assert (pred == "B").sum() > (plain == "B").sum()
+
+
+def test_shift_prior_keeps_nan_rows_nan():
+    p = np.array([[np.nan, np.nan], [0.5, 0.5]])
+    out = shift_prior(p, [0.5, 0.5], [0.1, 0.9])
+    assert np.isnan(out[0]).all()
+    np.testing.assert_allclose(out[1], [0.1, 0.9])

@@ -35,6 +35,8 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     ``neighbours`` (in favour of ``target_class``) and counts the votes
     again, so a spectrum is refused the rare class at that border only when
     it lies more than ``margin`` beyond the boundary on the neighbour's side.
+    The shift only ever turns a spectrum into ``target_class``: where the
+    shifted votes do not make it win, the SVC's own decision stands.
     One-vs-one decision values are in units of the SVM margin: the support
     vectors on the margin sit at 1, so ``margin=1`` calls O whatever is not
     beyond the B support vectors' margin. Contests with other classes are
@@ -148,8 +150,9 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _tally(self, X):
-        """Shifted one-vs-one values ``(n, n_pairs)`` (positive: the pair's first class
-        wins), the votes per class, and each pair's first-minus-second class indicator."""
+        """The one-vs-one values ``(n, n_pairs)`` (positive: the pair's first class wins)
+        before and after the shift, each pair's first-minus-second class indicator, and
+        where the shifted votes make ``target_class`` win."""
         check_is_fitted(self)
         dec = np.asarray(self.estimator_.decision_function(X), dtype=float)
         if dec.ndim == 1:
@@ -161,17 +164,22 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         t = self.target_index_
         # +1 where the target is the pair's first class against a neighbour, -1 where second
         towards_target = first[:, t] * (second @ is_neighbour) - second[:, t] * (first @ is_neighbour)
-        dec = dec + self.margin * towards_target
-        return dec, _ovo_votes(dec, n), first - second
+        shifted = dec + self.margin * towards_target
+        # the shift may only make the target win: where it does not, the SVC's own
+        # decision stands (a neighbour that lost a contest to the target could otherwise
+        # tie with a third class and lose the spectrum to it)
+        wins = np.argmax(_ovo_votes(shifted, n), axis=1) == t
+        return dec, shifted, first - second, wins
 
     def decision_function(self, X):
-        """One-vs-rest scores after the shift: votes plus a confidence below 1/3.
+        """One-vs-rest scores: votes plus a confidence below 1/3.
 
         The transform of :class:`~sklearn.svm.SVC` with
         ``decision_function_shape="ovr"`` applied to the shifted one-vs-one
-        values, so its argmax is :meth:`predict` (except where votes tie: the
-        confidence breaks those, :meth:`predict` takes the first class, as
-        libsvm does) and ``margin=0`` gives the SVC's own scores.
+        values where the shift makes ``target_class`` win, and to the SVC's own
+        values elsewhere; so its argmax is :meth:`predict` (except where votes
+        tie: the confidence breaks those, :meth:`predict` takes the first
+        class, as libsvm does) and ``margin=0`` gives the SVC's own scores.
 
         Parameters
         ----------
@@ -182,14 +190,19 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
             (the shifted binary decision value, positive for ``classes_[1]``).
         """
-        dec, votes, sign = self._tally(X)
+        dec, shifted, sign, wins = self._tally(X)
         if len(self.classes_) == 2:
-            return -dec[:, 0]  # the SVC's binary convention: positive for classes_[1]
+            return -shifted[:, 0]  # the SVC's binary convention: positive for classes_[1]
+        dec = np.where(wins[:, None], shifted, dec)
+        votes = _ovo_votes(dec, len(self.classes_))
         confidence = dec @ sign
         return votes + confidence / (3 * (np.abs(confidence) + 1))
 
     def predict(self, X):
-        """The class with most one-vs-one votes after the shift (ties: the first class).
+        """``target_class`` where the shifted votes make it win, else the SVC's own class.
+
+        The SVC's own class is the one with most one-vs-one votes (ties: the
+        first class, as libsvm).
 
         Parameters
         ----------
@@ -199,4 +212,6 @@ class RareClassMargin(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._tally(X)[1], axis=1)]
+        dec, _, _, wins = self._tally(X)
+        own = np.argmax(_ovo_votes(dec, len(self.classes_)), axis=1)
+        return self.classes_[np.where(wins, self.target_index_, own)]

@@ -108,3 +108,24 @@ def test_saved_and_loaded_with_skspecs_format(tmp_path):
     loaded = load_model(save_model(rule, tmp_path / "margin.skspec",
                                    wavelength=np.array([4000.0, 4500.0, 5000.0])))
     np.testing.assert_array_equal(loaded.predict(X), rule.predict(X))
+
+
+class _GivenOvo(SVC):
+    """An SVC whose one-vs-one values are the input's columns (pairs A-B, A-O, B-O)."""
+
+    def decision_function(self, X):
+        return np.asarray(X, dtype=float)
+
+
+def test_the_shift_only_ever_makes_the_target_win():
+    X = np.array([[-1.0, 1.0, 0.3],    # B by 2 votes to A's 1; shifted: a 1-1-1 tie
+                  [-1.0, -1.0, 0.3],   # B by 2 to O's 1; shifted: O by 2 to B's 1
+                  [1.0, 1.0, 1.0]])    # A, far from any shift
+    y = np.array(["A", "B", "O"])
+    rule = RareClassMargin(_GivenOvo(), margin=0.5).fit(X, y)
+    # the tie went to A (the first class) before: a B star lost to a third class
+    np.testing.assert_array_equal(rule.predict(X), ["B", "O", "A"])
+    np.testing.assert_array_equal(rule.classes_[rule.decision_function(X).argmax(axis=1)],
+                                  ["B", "O", "A"])
+    own = RareClassMargin(_GivenOvo(), margin=0.0).fit(X, y)
+    np.testing.assert_array_equal(own.predict(X), ["B", "B", "A"])

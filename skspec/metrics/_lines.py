@@ -353,8 +353,8 @@ def _measure_one_line(flux, good, sigma, wave, width, centre, half, blue, red, m
         g = good[i, side]
         A = np.column_stack([np.ones(g.sum()), x_side[g]])
         f = flux[i, side][g]
-        coef, *_ = np.linalg.lstsq(A, f, rcond=None)
         if sigma is None:
+            coef, *_ = np.linalg.lstsq(A, f, rcond=None)
             resid = f - A @ coef
             dof = max(g.sum() - 2, 1)
             s_side = np.full(g.sum(), np.sqrt(resid @ resid / dof))
@@ -362,14 +362,22 @@ def _measure_one_line(flux, good, sigma, wave, width, centre, half, blue, red, m
         else:
             s_side = sigma[i, side][g]
             s_core = sigma[i, core]
+            # weighted by ivar, as the covariance below assumes: a pixel with a tiny
+            # ivar must not pull the continuum
+            coef, *_ = np.linalg.lstsq(A / s_side[:, None], f / s_side, rcond=None)
         cont = coef[0] + coef[1] * x_core
         if not (cont > 0).all():
             continue
         gc = good[i, core]
-        fc = np.where(gc, flux[i, core], cont)  # a bad pixel inside the window counts as continuum
+        fc = flux[i, core]
+        if not gc.all():
+            # a bad pixel inside the window is interpolated from the good ones beside it
+            # (as continuum it would take its share of the line away), its noise theirs
+            fc = np.interp(x_core, x_core[gc], fc[gc])
+            s_core = np.interp(x_core, x_core[gc], s_core[gc])
         wc = width[core]
         ew[i] = np.sum((1.0 - fc / cont) * wc)
-        var_pix = np.sum(np.where(gc, (s_core / cont) * wc, 0.0) ** 2)
+        var_pix = np.sum(((s_core / cont) * wc) ** 2)
         # continuum: weighted least squares covariance, propagated through dEW/dcoef
         Aw = A / s_side[:, None]
         cov = np.linalg.pinv(Aw.T @ Aw)
@@ -400,7 +408,9 @@ def measure_lines(flux, wavelength, *, ivar=None, lines=None, min_good=0.8) -> L
     sqrt(ivar)`` when ``ivar`` is given, else the scatter of the continuum
     bands about the fitted line (which also counts weak lines in the bands
     as noise, so the error is then conservative). This is a pseudo-EW at the
-    spectrum's own resolution: blends inside the window count.
+    spectrum's own resolution: blends inside the window count. A bad pixel
+    inside the window is interpolated linearly from the window's good pixels
+    beside it, with their noise.
 
     A line is not measured (NaN, ``covered`` False) when the spectrum does
     not reach its bands, fewer than two good pixels are in a band, or less

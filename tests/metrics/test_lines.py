@@ -123,3 +123,46 @@ def test_bad_input_is_named():
         measure_lines(np.ones(WAVE.size), WAVE, ivar=np.ones(3))
     with pytest.raises(KeyError, match="was not measured"):
         estimate_o_subtype(measure_lines(np.ones(WAVE.size), WAVE, lines=["H beta"]))
+
+
+def _gaussian_line(name="He II 4541", depth=0.2, sigma=1.5):
+    from skspec.metrics import O_B_CRITERIA
+
+    wave = np.arange(3950.0, 5000.0, 1.0)
+    centre = O_B_CRITERIA[name][0]
+    flux = 1 - depth * np.exp(-0.5 * ((wave - centre) / sigma) ** 2)
+    return wave, flux, centre, depth * sigma * np.sqrt(2 * np.pi)
+
+
+def test_continuum_is_weighted_by_ivar():
+    from skspec.metrics import O_B_CRITERIA, measure_lines
+
+    name = "He II 4541"
+    wave, flux, _, true_ew = _gaussian_line(name)
+    red = O_B_CRITERIA[name][3]
+    k = np.argmin(np.abs(wave - (red[0] + 3)))
+    flux[k], ivar = 5.0, np.full(wave.size, 1e4)
+    ivar[k] = 1e-6  # garbage flux its ivar says is worthless
+    m = measure_lines(flux, wave, ivar=ivar, lines=[name])
+    assert m.ew[0, 0] == pytest.approx(true_ew, abs=0.03)  # 1.79 unweighted
+    # and the error matches the scatter when the two bands' noise differs 20-fold
+    rng = np.random.default_rng(0)
+    clean = _gaussian_line(name)[1]
+    sig = np.where((wave >= red[0]) & (wave <= red[1]), 0.1, 0.005)
+    noisy = clean + rng.normal(0, 1, (1000, wave.size)) * sig
+    m = measure_lines(noisy, wave, ivar=np.broadcast_to(1 / sig**2, noisy.shape), lines=[name])
+    assert m.ew[:, 0].std() / np.median(m.ew_err[:, 0]) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_bad_pixel_in_the_window_is_interpolated_not_continuum():
+    from skspec.metrics import measure_lines
+
+    name = "He II 4541"
+    wave, flux, centre, true_ew = _gaussian_line(name, sigma=2.5)
+    ivar = np.full(wave.size, 1e4)
+    ivar[np.argmin(np.abs(wave - centre - 2))] = 0  # one of the window's pixels, off the core
+    good = measure_lines(flux, wave, lines=[name]).ew[0, 0]
+    m = measure_lines(flux, wave, ivar=ivar, lines=[name])
+    assert m.covered[0, 0]
+    # as continuum it took that pixel's depth (about 0.14 A) off the line
+    assert m.ew[0, 0] == pytest.approx(good, abs=0.02)

@@ -192,6 +192,8 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     Returns
     -------
     X_generated : ndarray of shape (n_generated, n_pixels)
+        A sampler without ``sample`` may append a few more or fewer rows
+        than asked (ADASYN rounds its counts per spectrum).
     sampler : the fitted clone
 
     Examples
@@ -227,8 +229,17 @@ def generate_minority(sampler, X, y, *, minority_class, n_generated, iteration=N
     if iteration is not None:
         raise ValueError(f"iteration={iteration!r} needs a sampler with a sample() method, "
                          f"{type(sampler).__name__} has none")
+    X_res = np.asarray(X_res)
+    # a sampler that cleans or re-sorts rows (SMOTEENN, SMOTETomek) leaves no "rows
+    # after the real ones" to call generated
+    kept = len(X_res) >= len(X) and np.array_equal(X_res[:len(X)], np.asarray(X), equal_nan=True)
+    if not kept:
+        raise ValueError(
+            f"{type(sampler).__name__}.fit_resample did not append rows after the {len(X)} real "
+            "ones, which must come first and unchanged (a cleaning sampler?); cannot tell "
+            "generated spectra apart")
     mask = np.arange(len(X_res)) >= len(X)
-    X_gen, y_gen = np.asarray(X_res)[mask], np.asarray(y_res)[mask]
+    X_gen, y_gen = X_res[mask], np.asarray(y_res)[mask]
     if len(X_gen) == 0 or not np.all(y_gen == minority_class):
         raise ValueError(
             f"{type(sampler).__name__}.fit_resample did not append {n_generated} rows of "
@@ -301,6 +312,7 @@ class _GANEvaluation(ClassifierMixin, BaseEstimator):
                 n_generated=self.n_generated_, iteration=self.iteration,
                 random_state=draw_seed(rng),
             )
+            self.n_generated_ = len(X_gen)  # ADASYN rounds its per-spectrum counts
         else:  # precomputed generated spectra
             X_gen, self.sampler_ = check_array(self.sampler, dtype=None), None
             self.n_generated_ = len(X_gen)
@@ -384,6 +396,8 @@ class GANTrainEvaluation(_GANEvaluation):
     estimator_ : the fitted classifier
     X_generated_ : ndarray of shape (n_generated_, n_pixels)
     n_generated_ : int
+        Generated spectra used: ``n_generated`` (or the largest class), or
+        as many as the sampler appended.
     majority_classes_ : ndarray
     classes_ : ndarray
     n_features_in_ : int
@@ -481,6 +495,8 @@ class GANTestEvaluation(_GANEvaluation):
     estimator_ : the fitted classifier
     X_generated_ : ndarray of shape (n_generated_, n_pixels)
     n_generated_ : int
+        Generated spectra used: ``n_generated`` (or the largest class), or
+        as many as the sampler appended.
     majority_classes_ : ndarray
     classes_ : ndarray
     n_features_in_ : int

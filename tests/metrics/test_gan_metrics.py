@@ -297,3 +297,21 @@ def test_generate_minority_reaches_a_wrapped_sampler():
                                       minority_class=2, n_generated=25, random_state=0)
     assert X_gen.shape == (25, 32)
     assert fitted[-1].sampling_strategy_ == {2: 25}
+
+
+
+def test_generated_count_is_what_the_sampler_appended_and_cleaning_samplers_are_refused():
+    from imblearn.combine import SMOTEENN
+    from imblearn.over_sampling import ADASYN
+
+    from skspec.datasets import make_spectra
+    from skspec.metrics import GANTestEvaluation, generate_minority
+
+    X, y = make_spectra(120, 32, weights=[0.85, 0.15], line_depth=0.2, noise=0.05, random_state=0)
+    ev = GANTestEvaluation(ADASYN(n_neighbors=3), minority_class=1, n_generated=50,
+                           random_state=0).fit(X, y)
+    assert ev.n_generated_ == len(ev.X_generated_) != 50  # ADASYN rounds per spectrum
+    # SMOTEENN drops and re-sorts rows: its tail is not "the generated spectra"
+    with pytest.raises(ValueError, match="did not append.*first and unchanged"):
+        generate_minority(SMOTEENN(random_state=0), X, y, minority_class=1, n_generated=50,
+                          random_state=0)

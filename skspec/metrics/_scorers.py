@@ -22,9 +22,11 @@ def make_recognition_scorers(target_class="O") -> dict:
     target class, one-vs-rest), ``f1_macro`` (over the classes present in the
     fold's truth or predictions) and ``balanced_accuracy``.
 
-    Precision and F1 of the target class are NaN (not 0) in a fold where they
-    are undefined: no spectrum predicted as the target class (precision), or
-    none in truth nor prediction (F1). Average such folds with ``np.nanmean``
+    Recall, precision and F1 of the target class are NaN (not 0) in a fold
+    where they are undefined: no spectrum of the target class in the fold
+    (recall), none predicted as it (precision), or none in truth nor
+    prediction (F1); a 0 would count a fold without O stars as one that
+    missed them all. Average such folds with ``np.nanmean``
     or, better with one or two target spectra per fold, pool the folds'
     confusion matrices (:func:`cross_val_confusion_matrix`,
     :func:`scores_from_confusion`).
@@ -56,7 +58,7 @@ def make_recognition_scorers(target_class="O") -> dict:
     # with two classes too (sklearn otherwise checks pos_label=1 for binary y)
     one = {"labels": [target_class], "average": "macro", "pos_label": None}
     return {
-        f"recall_{target_class}": make_scorer(recall_score, zero_division=0.0, **one),
+        f"recall_{target_class}": make_scorer(recall_score, zero_division=np.nan, **one),
         f"precision_{target_class}": make_scorer(precision_score, zero_division=np.nan, **one),
         f"f1_{target_class}": make_scorer(f1_score, zero_division=np.nan, **one),
         "f1_macro": make_scorer(f1_score, average="macro", zero_division=0.0, pos_label=None),

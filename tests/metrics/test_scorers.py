@@ -44,6 +44,19 @@ def test_precision_is_nan_when_nothing_is_predicted_as_target(data):
     assert (result["test_f1_O"] == 0).all()
 
 
+def test_recall_is_nan_in_a_fold_without_the_target(data):
+    # the O rows all sit in one unshuffled fold: the other two folds hold none, and a
+    # recall of 0 there would count them as folds that missed every O star
+    from sklearn.model_selection import KFold
+
+    X, y = data
+    order = np.argsort(y == "O", kind="stable")
+    X, y = X[order], y[order]
+    result = cross_validate(SVC(), X, y, cv=KFold(3), scoring=make_recognition_scorers("O"))
+    assert np.isnan(result["test_recall_O"][:2]).all()
+    assert not np.isnan(result["test_recall_O"][2])
+
+
 def test_confusion_matrices_with_leave_one_star_out(data):
     X, y = data
     groups = np.arange(len(y))

@@ -69,7 +69,13 @@ def equivalent_widths(X, wavelength, *, lines=None, band=10.0) -> dict:
     band]``, and ``EW = sum((1 - F / F_cont) * pixel_width)`` over ``[c - h, c
     + h]``. Positive for absorption, negative for emission, in Angstrom. This
     is a pseudo-EW for comparing sets of spectra (real against generated),
-    not a calibrated abundance measure: blends inside the window count.
+    not a calibrated abundance measure: blends inside the window count, and
+    so do lines in the side bands. With the default ``band`` two of them
+    sit in a red band: Si III 4553 next to He II 4541 and Mg II 4481 next to
+    He I 4471, so a B star without He II gets a negative He II 4541 width
+    (-0.16 A on average over the MKCLASS B standards). To classify O against
+    B use :func:`measure_lines`, whose bands avoid them. NaN where the
+    fitted continuum is not positive under the window.
 
     Parameters
     ----------
@@ -101,6 +107,7 @@ def equivalent_widths(X, wavelength, *, lines=None, band=10.0) -> dict:
     X = check_array(X, dtype=np.float64)
     wave = check_wavelength(wavelength, n_pixels=X.shape[1])
     width = np.gradient(wave)
+    good = np.ones(X.shape, dtype=bool)
     out = {}
     for name, (centre, half) in _resolve_lines(lines).items():
         lo, hi = centre - half, centre + half
@@ -109,16 +116,14 @@ def equivalent_widths(X, wavelength, *, lines=None, band=10.0) -> dict:
                 f"line {name!r} needs {lo - band:.1f} to {hi + band:.1f} A, the grid covers "
                 f"{wave[0]:.1f} to {wave[-1]:.1f} A"
             )
-        core = (wave >= lo) & (wave <= hi)
-        side = ((wave >= lo - band) & (wave < lo)) | ((wave > hi) & (wave <= hi + band))
-        if side.sum() < 2 or core.sum() < 1:
-            raise ValueError(f"line {name!r}: too few pixels in the window or side bands")
-        design = np.column_stack([np.ones(side.sum()), wave[side] - centre])
-        coef, *_ = np.linalg.lstsq(design, X[:, side].T, rcond=None)  # (2, n_spectra)
-        continuum = coef[0][:, None] + coef[1][:, None] * (wave[core] - centre)[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            depth = 1.0 - X[:, core] / continuum
-        out[name] = (depth * width[core]).sum(axis=1)
+        n_blue = np.count_nonzero((wave >= lo - band) & (wave < lo))
+        n_red = np.count_nonzero((wave > hi) & (wave <= hi + band))
+        if min(n_blue, n_red) < 2 or not ((wave >= lo) & (wave <= hi)).any():
+            raise ValueError(f"line {name!r}: too few pixels in the window or side bands "
+                             f"(two per band needed, {n_blue} blue and {n_red} red)")
+        # measure_lines' one implementation, with side bands that stop short of the window
+        blue, red = (lo - band, np.nextafter(lo, -np.inf)), (np.nextafter(hi, np.inf), hi + band)
+        out[name] = _measure_one_line(X, good, None, wave, width, centre, half, blue, red, 1.0)[0]
     return out
 
 

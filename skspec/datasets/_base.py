@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -40,12 +41,19 @@ def _frame(flux, target, meta, feature_names):
     return data, y, pd.concat([data, y, pd.DataFrame(meta)], axis=1)
 
 
+def _object_id(obj: str) -> str:
+    """One id per star: STELIB writes some HD numbers zero-padded (HD053929 = HD53929)."""
+    return re.sub(r"^(HD|HR)0+(\d)", r"\1\2", str(obj))
+
+
 def _load(classes: str, *, return_X_y: bool, as_frame: bool) -> Bunch | tuple:
     table = _read_table()
     keep = np.isin(table["label"], list(classes))
     flux = table["flux"][keep].copy()
     target = table["label"][keep].astype(str)
     meta = {key: table[key][keep].copy() for key in _META}
+    # the star is the grouping unit of every star-grouped split: one id per star
+    meta["object"] = np.array([_object_id(o) for o in meta["object"]])
     return _bunch(flux, target, meta, table["wavelength"].copy(), "spectra.rst",
                   return_X_y=return_X_y, as_frame=as_frame)
 

@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import _bunch, _read_table
+from ._base import _bunch, _object_id, _read_table
 from ._mkclass import _LOG10_START, _LOG10_STEP, grid_pixels, mk_table
 
 __all__ = ["load_real_spectra"]
@@ -38,11 +38,6 @@ def split_mk_type(subclass: str) -> tuple[str, str]:
     rest = s[m.end():].strip()
     lum = _LUM.match(rest)
     return m.group(1), (lum.group(0) if lum else "")
-
-
-def _object_id(obj: str) -> str:
-    """One id per star: STELIB writes some HD numbers zero-padded (HD053929 = HD53929)."""
-    return re.sub(r"^(HD|HR)0+(\d)", r"\1\2", str(obj))
 
 
 def _check_range(wavelength_range, mk_k: np.ndarray) -> np.ndarray:

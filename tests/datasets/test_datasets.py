@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from astropy import units as u
@@ -10,7 +12,9 @@ def test_obafgkm_matches_shared_table(shared_data):
     bunch = load_obafgkm()
     np.testing.assert_array_equal(bunch.data, ref["flux"])
     np.testing.assert_array_equal(bunch.target, ref["label"])
-    np.testing.assert_array_equal(bunch.object, ref["object"])
+    # the shared table keeps the source's ids; the loader unpads HD/HR numbers, one id per star
+    unpadded = [re.sub(r"^(HD|HR)0+(\d)", r"\1\2", str(o)) for o in ref["object"]]
+    np.testing.assert_array_equal(bunch.object, unpadded)
     np.testing.assert_allclose(bunch.wavelength.to_value(u.AA), ref["wavelength"])
 
 
@@ -67,3 +71,17 @@ def test_make_spectra_is_seeded_and_has_lines():
     assert np.abs(m0 - m1).max() > 0.2
     with pytest.raises(ValueError, match="weights"):
         make_spectra(10, 16, weights=[1.0])
+
+
+def test_one_object_id_per_star_so_star_grouped_splits_do_not_leak():
+    # STELIB files HD 53929 twice, as HD053929 and HD53929: two ids put the star in
+    # train and test of a LeaveOneStarOut split
+    from skspec.model_selection import LeaveOneStarOut
+
+    data = load_obafgkm()
+    assert int((data.object == "HD53929").sum()) == 2
+    assert len(set(data.object)) == len(data.object) - 1
+    for train, test in LeaveOneStarOut(target_class="O", random_state=0).split(
+            data.data, data.target, data.object):
+        assert not set(data.object[train]) & set(data.object[test])
+    assert set(load_obafgkm(as_frame=True).frame["object"]) == set(data.object)

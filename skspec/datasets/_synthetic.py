@@ -41,6 +41,8 @@ def make_spectra(
         Number of classes (labels ``0 .. n_classes - 1``).
     weights : array-like of shape (n_classes,), default=None
         Class proportions (normalised to sum to one); balanced when None.
+        Counts are ``weights * n_samples`` rounded by largest remainder, so
+        a class expected to hold 0.8 spectra gets one.
     n_lines : int, default=3
         Absorption lines per class.
     line_depth : float, default=0.5
@@ -82,8 +84,12 @@ def make_spectra(
     if weights.shape != (n_classes,) or (weights < 0).any() or weights.sum() <= 0:
         raise ValueError(f"weights must be {n_classes} non-negative numbers, got {weights!r}")
     weights = weights / weights.sum()
-    counts = np.floor(weights * n_samples).astype(int)
-    counts[np.argsort(-weights)[: n_samples - counts.sum()]] += 1
+    exact = weights * n_samples
+    counts = np.floor(exact).astype(int)
+    # the spectra left over go to the largest remainders (then the larger weights): handing
+    # them to the largest weights left a rare class of 0.8 expected spectra with none
+    order = np.lexsort((-weights, -(exact - counts)))
+    counts[order[: n_samples - counts.sum()]] += 1
     y = np.repeat(np.arange(n_classes), counts)
 
     sigma = line_width if line_width is not None else max(1.0, n_features / 128)

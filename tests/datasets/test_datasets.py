@@ -85,3 +85,11 @@ def test_one_object_id_per_star_so_star_grouped_splits_do_not_leak():
             data.data, data.target, data.object):
         assert not set(data.object[train]) & set(data.object[test])
     assert set(load_obafgkm(as_frame=True).frame["object"]) == set(data.object)
+
+
+@pytest.mark.parametrize(("n", "weights", "expected"),
+                         [(20, [0.96, 0.04], [19, 1]), (10, [0.92, 0.08], [9, 1]),
+                          (10, [0.18, 0.82], [2, 8]), (30, [0.5, 0.48, 0.02], [15, 14, 1])])
+def test_make_spectra_rounds_class_counts_by_largest_remainder(n, weights, expected):
+    _, y = make_spectra(n, 16, n_classes=len(weights), weights=weights, random_state=0)
+    np.testing.assert_array_equal(np.bincount(y, minlength=len(weights)), expected)

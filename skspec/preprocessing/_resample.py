@@ -141,6 +141,7 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
         log(lambda) that tile exactly the wavelength range of ``grid`` (its
         outer bin edges). On a log grid with ``n_pixels == n_grid`` this is the
         identity; for other widths it rebins a spectrum already cut to the grid.
+        A ``grid`` that is not log-uniform then raises: pass ``wavelength``.
     method : {"flux_conserving", "linear"}, default="flux_conserving"
         See :func:`resample_spectrum`.
 
@@ -214,6 +215,14 @@ class WavelengthResampler(TransformerMixin, BaseEstimator):
         grid = default_grid() if self.grid is None else self.grid
         self.grid_ = check_wavelength(grid, name="grid")
         if self.wavelength is None:
+            step = np.diff(np.log(self.grid_))
+            if step.size and np.ptp(step) > 1e-3 * np.abs(step).mean():
+                # columns on any other grid would be put at the wrong wavelengths (a spectrum
+                # already on a linear grid moved by hundreds of Angstrom), silently
+                raise ValueError(
+                    "wavelength=None takes the columns of X as equal steps in log(lambda) over "
+                    "grid's range, but grid is not log-uniform (its log steps vary by "
+                    f"{np.ptp(step) / np.abs(step).mean():.1%}): pass wavelength=")
             edges = _bin_edges(self.grid_)
             log_edges = np.linspace(np.log(edges[0]), np.log(edges[-1]), self.n_features_in_ + 1)
             self.wavelength_in_ = np.exp(0.5 * (log_edges[1:] + log_edges[:-1]))

@@ -255,3 +255,16 @@ def test_float32_rounded_wavelength_on_the_grid_is_covered():
                                    rtol=1e-4)
     with pytest.raises(ValueError, match=r"\(0.2 px\) short at the blue end"):
         resample_spectrum(grid * 10 ** (0.2e-4), flux, grid)
+
+
+def test_inferred_input_pixels_need_a_log_uniform_grid():
+    # spectra already on a linear grid were taken as log-spaced and moved by ~280 A
+    from skspec.preprocessing import WavelengthResampler
+
+    grid = np.linspace(4000.0, 6000.0, 500)
+    X = np.ones((2, 500))
+    with pytest.raises(ValueError, match="not log-uniform.*pass wavelength="):
+        WavelengthResampler(grid=grid).fit(X)
+    np.testing.assert_allclose(WavelengthResampler(grid=grid, wavelength=grid).fit_transform(X), X)
+    log_grid = np.geomspace(4000.0, 6000.0, 500)
+    np.testing.assert_allclose(WavelengthResampler(grid=log_grid).fit_transform(X), X)

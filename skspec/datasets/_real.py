@@ -193,7 +193,9 @@ def load_real_spectra(*, wavelength_range=(3900.0, 5500.0), fwhm=3.6,
                                                       "raw_file", "n_interp")}
         if fwhm is not None:
             # convolve on the range plus a margin, so that the kernel is not cut at its ends
-            lo, hi = wave[0] - _MARGIN_AA, wave[-1] + _MARGIN_AA
+            # (4 sigma of the widest kernel, fwhm itself, plus a pixel or so)
+            margin = max(_MARGIN_AA, 4.0 * float(fwhm) / 2.3548 + 2.0)
+            lo, hi = wave[0] - margin, wave[-1] + margin
             src_wave = grid_pixels(src_k)
             near = (src_wave >= lo) & (src_wave <= hi)
             flux_near = _to_fwhm(flux[:, near], src_wave[near], source, float(fwhm))

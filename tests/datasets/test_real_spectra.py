@@ -93,3 +93,11 @@ def test_types_split_into_spectral_type_and_luminosity_class(subclass, expected)
     from skspec.datasets._real import split_mk_type
 
     assert split_mk_type(subclass) == expected
+
+
+def test_a_wide_fwhm_gives_the_same_pixels_whatever_the_range():
+    # the kernel was cut at a fixed 25 A beyond the range: fwhm 40 changed the edge pixels
+    a = load_real_spectra(wavelength_range=(4300, 4800), fwhm=40.0)
+    b = load_real_spectra(wavelength_range=(4000, 5100), fwhm=40.0)
+    i0 = int(np.searchsorted(b.wavelength.value, a.wavelength.value[0] - 1e-6))
+    np.testing.assert_allclose(a.data, b.data[:, i0:i0 + a.data.shape[1]], rtol=1e-5)

@@ -8,6 +8,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..preprocessing._degrade import _FWHM_PER_SIGMA
 from ._base import _bunch, _object_id, _read_table
 from ._mkclass import _LOG10_START, _LOG10_STEP, grid_pixels, mk_table
 
@@ -194,7 +195,7 @@ def load_real_spectra(*, wavelength_range=(3900.0, 5500.0), fwhm=3.6,
         if fwhm is not None:
             # convolve on the range plus a margin, so that the kernel is not cut at its ends
             # (4 sigma of the widest kernel, fwhm itself, plus a pixel or so)
-            margin = max(_MARGIN_AA, 4.0 * float(fwhm) / 2.3548 + 2.0)
+            margin = max(_MARGIN_AA, 4.0 * float(fwhm) / _FWHM_PER_SIGMA + 2.0)
             lo, hi = wave[0] - margin, wave[-1] + margin
             src_wave = grid_pixels(src_k)
             near = (src_wave >= lo) & (src_wave <= hi)

@@ -6,6 +6,7 @@ from numbers import Real
 
 import numpy as np
 from scipy import sparse
+from scipy.special import erf
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
@@ -19,7 +20,7 @@ _FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 _TRUNCATE = 4.0  # kernel half-width in sigmas
 # the second moment of a unit Gaussian cut at +-_TRUNCATE, renormalised
 _TRUNCATED_VARIANCE = 1.0 - 2.0 * _TRUNCATE * np.exp(-0.5 * _TRUNCATE**2) / (
-    np.sqrt(2.0 * np.pi) * float(__import__("scipy.special", fromlist=["erf"]).erf(_TRUNCATE / np.sqrt(2.0))))
+    np.sqrt(2.0 * np.pi) * float(erf(_TRUNCATE / np.sqrt(2.0))))
 _MOMENT_TOL = 1e-3  # a row whose spread falls short by more is widened
 
 

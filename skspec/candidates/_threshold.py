@@ -350,6 +350,13 @@ class RareClassThreshold(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                        else _check_prior(self.prior, classes, self.train_prior_))
 
         self.score_method_ = _score_method(self.estimator)
+        final = self.estimator.steps[-1][1] if hasattr(self.estimator, "steps") else self.estimator
+        shape = getattr(final, "decision_function_shape", "ovr")
+        if self.score_method_ == "decision_function" and shape != "ovr":
+            # with 3 classes the one-vs-one values have one column per class too, but a
+            # column is a pair's contest, not a class's score
+            raise ValueError(f"{type(final).__name__} has decision_function_shape={shape!r}; "
+                             "RareClassThreshold reads one score per class and needs 'ovr'")
         if self.score_method_ == "decision_function" and self.calibration is None:
             raise ValueError(
                 f"calibration=None keeps the estimator's probabilities, but "
@@ -561,13 +568,6 @@ def _score_method(estimator) -> str:
 
 def _scores(estimator, X, method, n_classes) -> np.ndarray:
     """``(n_samples, n_classes)`` scores of a fitted estimator by ``method``."""
-    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    if method == "decision_function" and getattr(final, "decision_function_shape", "ovr") != "ovr":
-        # with 3 classes the one-vs-one values have one column per class too, but a
-        # column is a pair's contest, not a class's score
-        raise ValueError(f"{type(final).__name__} has decision_function_shape="
-                         f"{final.decision_function_shape!r}; RareClassThreshold reads one "
-                         "score per class and needs 'ovr'")
     score = np.asarray(getattr(estimator, method)(X), dtype=float)
     if score.ndim == 1:  # a binary decision_function: the score of classes_[1]
         score = np.column_stack([-score, score])

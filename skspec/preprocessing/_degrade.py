@@ -41,48 +41,51 @@ def _resolution_kernel(wave: np.ndarray, resolution: float, input_resolution: fl
         sigma = np.sqrt(sigma**2 - sigma_in**2)
     width = np.gradient(wave)
     target = _TRUNCATED_VARIANCE * sigma**2
-    used = sigma.copy()
-    cols, weights = _kernel_rows(wave, width, used)
+    centre, cols, weights = _kernel_rows(wave, width, sigma)
     # rows whose kernel the grid's ends cut stay as they are (no width would restore them)
     interior = (wave - 10 * _TRUNCATE * sigma >= wave[0]) & (wave + 10 * _TRUNCATE * sigma <= wave[-1])
-    short = interior & (_second_moment(wave, cols, weights) < (1 - _MOMENT_TOL) * target)
-    if short.any():
-        # bisect the width of the rows that fall short: the sampled second moment
-        # grows with the width, and the continuous kernel's is reached by 10 sigma
+    falls_short = _second_moment(wave, centre, cols, weights) < (1 - _MOMENT_TOL) * target
+    short = np.flatnonzero(interior & falls_short)
+    if short.size:
+        # bisect the width of the rows that fall short (those rows only): the sampled
+        # second moment grows with the width, and the continuous kernel's is reached by 10 sigma
         low, high = sigma[short], 10.0 * sigma[short]
         for _ in range(30):
             mid = np.sqrt(low * high)
-            trial = used.copy()
-            trial[short] = mid
-            c, w = _kernel_rows(wave, width, trial)
-            small = _second_moment(wave, c, w)[short] < target[short]
+            small = _second_moment(wave, *_kernel_rows(wave, width, mid, short)) < target[short]
             low, high = np.where(small, mid, low), np.where(small, high, mid)
-        used[short] = np.sqrt(low * high)
-        cols, weights = _kernel_rows(wave, width, used)
+        sigma = sigma.copy()
+        sigma[short] = np.sqrt(low * high)
+        _, cols, weights = _kernel_rows(wave, width, sigma)
     n = len(wave)
     rows = np.broadcast_to(np.arange(n)[:, None], cols.shape)
     keep = weights > 0
     return sparse.csr_matrix((weights[keep], (rows[keep], cols[keep])), shape=(n, n))
 
 
-def _kernel_rows(wave, width, sigma):
-    """Columns and unit-sum weights ``(n_pix, n_taps)`` of a Gaussian of ``sigma`` per pixel."""
+def _kernel_rows(wave, width, sigma, pixels=None):
+    """Centre pixels, columns and unit-sum weights ``(n_rows, n_taps)`` of Gaussians.
+
+    One row per pixel in ``pixels`` (default: every pixel), of width ``sigma``
+    (one value per row).
+    """
     n = len(wave)
-    lo = np.searchsorted(wave, wave - _TRUNCATE * sigma, side="left")
-    hi = np.searchsorted(wave, wave + _TRUNCATE * sigma, side="right")
-    half = int(max((np.arange(n) - lo).max(), (hi - 1 - np.arange(n)).max(), 0))
-    cols = np.arange(n)[:, None] + np.arange(-half, half + 1)[None, :]
+    centre = np.arange(n) if pixels is None else np.asarray(pixels)
+    lo = np.searchsorted(wave, wave[centre] - _TRUNCATE * sigma, side="left")
+    hi = np.searchsorted(wave, wave[centre] + _TRUNCATE * sigma, side="right")
+    half = int(max((centre - lo).max(), (hi - 1 - centre).max(), 0))
+    cols = centre[:, None] + np.arange(-half, half + 1)[None, :]
     inside = (cols >= 0) & (cols < n)
     cols = np.clip(cols, 0, n - 1)
-    z = (wave[cols] - wave[:, None]) / sigma[:, None]
+    z = (wave[cols] - wave[centre][:, None]) / sigma[:, None]
     weights = np.where(inside & (np.abs(z) <= _TRUNCATE), np.exp(-0.5 * z**2) * width[cols], 0.0)
     weights /= weights.sum(axis=1, keepdims=True)
-    return cols, weights
+    return centre, cols, weights
 
 
-def _second_moment(wave, cols, weights):
-    """Each row's spread about its own pixel, in wavelength squared."""
-    return np.sum(weights * (wave[cols] - wave[:, None]) ** 2, axis=1)
+def _second_moment(wave, centre, cols, weights):
+    """Each row's spread about its centre pixel, in wavelength squared."""
+    return np.sum(weights * (wave[cols] - wave[centre][:, None]) ** 2, axis=1)
 
 
 def _degrade(X, snr, resolution, wave, input_resolution, rng):
